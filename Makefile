@@ -1,0 +1,29 @@
+# Two entry points, each working on a fresh machine with only Python:
+#   make demo   run the main job on embedded defaults
+#   make test   run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+# torch==2.13.0 first and alone: it resolves to the CPU build on this machine; anything that
+# lets pip choose torch itself pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/gtrs demo --out demo_out
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/gtrs bench body
+
+clean:
+	rm -rf $(VENV) demo_out

@@ -1,0 +1,10 @@
+"""gtrs: 3D human body meshes from 2D keypoints (GTRS, ACM MM 2022) on an open body model.
+
+Coordinate convention used everywhere in the package (see README, "Conventions"):
+- units are metres;
+- the body/world frame is right-handed and Y-up; a body at rest faces +Z and its left side is +X
+  (the SMPL and BVH convention);
+- the camera frame is OpenCV's: X right, Y down, Z forward (into the scene);
+- pixel coordinates have their origin at the top-left corner of the image, x right, y down.
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Benchmarks (``gtrs bench ...``): medians of repeated timings on this machine."""

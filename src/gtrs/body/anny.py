@@ -1,0 +1,153 @@
+"""AnnyBody: the open default body model (anny, Apache-2.0 code, CC0 assets).
+
+This is the only module that imports ``anny`` (pinned to 0.6.2: its API changes between
+releases). It uses anny's ``cmu_mb`` rig, whose 31 bones carry the CMU MotionBuilder skeleton's
+names, so CMU motion capture maps onto it bone by bone, and anny's own 13,718-vertex topology.
+
+anny works in a Z-up frame where the body faces -Y. This module converts to the package frame
+(Y up, facing +Z, left = +X) on the way in and out, so nothing else sees anny's axes.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from importlib import resources
+
+import numpy as np
+import torch
+
+import anny
+
+from gtrs.body.base import BodyModel, BodyOutput, check_finite, check_shape, coco19_from_coco17
+from gtrs.body.joints import get_joint_set
+
+ANNY_RIG = "cmu_mb"
+PHENOTYPE_NAMES = ("gender", "age", "muscle", "weight", "height", "proportions")
+H36M_REGRESSOR_FILE = "anny_h36m17_regressor.npz"
+
+# world = ANNY_TO_WORLD @ anny: (x, y, z)_anny -> (x, z, -y). A proper rotation (det = +1).
+ANNY_TO_WORLD = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]], dtype=torch.float64)
+
+
+def anny_cache_hint() -> str:
+    return "the first AnnyBody() builds anny's cache (~1-2 min, ~800 MB in ~/.cache/anny; ANNY_CACHE_DIR moves it)"
+
+
+class AnnyBody(BodyModel):
+    """anny's body with the ``cmu_mb`` rig.
+
+    - ``rotations`` (B, 31, 3, 3): per-bone rotation relative to the parent, in world axes
+      (anny's ``local-ref`` parameterization, which does not depend on the body shape);
+    - ``shape`` (B, 6): phenotypes in [0, 1], in the order of ``PHENOTYPE_NAMES``;
+    - ``translation`` (B, 3): where the ``Hips`` bone head goes (at rest it sits at the origin).
+    """
+
+    name = "anny"
+    shape_dim = len(PHENOTYPE_NAMES)
+
+    def __init__(self, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu") -> None:
+        super().__init__()
+        model = anny.Anny(rig=ANNY_RIG, pose_parameterization="local-ref")
+        if tuple(model.phenotype_labels) != PHENOTYPE_NAMES:
+            raise RuntimeError(f"anny phenotypes changed: {model.phenotype_labels}; pin anny==0.6.2")
+        self.model = model.to(dtype=dtype, device=device)
+        self.bone_names = tuple(model.bone_labels)
+        self.bone_parents = tuple(int(p) for p in model.bone_parents)
+        self.register_buffer("anny_to_world", ANNY_TO_WORLD.to(dtype=dtype, device=device), persistent=False)
+        coco = anny.KeypointsRegressor.coco(self.model)
+        self.register_buffer("_coco17", coco.regression_weights[:17].clone(), persistent=False)
+        self._triangles = self.model.get_triangular_faces().cpu()
+
+    # -- properties ---------------------------------------------------------------------------
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.anny_to_world.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.anny_to_world.device
+
+    @property
+    def faces(self) -> torch.Tensor:
+        return self._triangles
+
+    @property
+    def num_vertices(self) -> int:
+        return int(self.model.template_vertices.shape[0])
+
+    def default_shape(self, batch_size: int = 1) -> torch.Tensor:
+        return torch.full((batch_size, self.shape_dim), 0.5, dtype=self.dtype, device=self.device)
+
+    # -- joint regressors ---------------------------------------------------------------------
+    @cached_property
+    def _h36m17(self) -> torch.Tensor:
+        return load_sparse_regressor(H36M_REGRESSOR_FILE, self.num_vertices).to(self.dtype)
+
+    def joint_regressor(self, joint_set: str) -> torch.Tensor:
+        get_joint_set(joint_set)  # validates the name
+        if joint_set == "coco17":
+            return self._coco17
+        if joint_set == "coco19":
+            return coco19_from_coco17(self._coco17)
+        return self._h36m17.to(self.device)
+
+    def coco_keypoint_weights(self) -> torch.Tensor:
+        """(17, V) anny's own COCO keypoint regressor (used to build the H36M regressor)."""
+        return self._coco17
+
+    # -- forward ------------------------------------------------------------------------------
+    def forward(
+        self,
+        rotations: torch.Tensor | None = None,
+        shape: torch.Tensor | None = None,
+        translation: torch.Tensor | None = None,
+        joint_set: str | None = None,
+    ) -> BodyOutput:
+        """Pose the body (see the class docstring for the arguments)."""
+        batch = next((t.shape[0] for t in (rotations, shape, translation) if t is not None), 1)
+        if rotations is None:
+            rotations = self.identity_rotations(batch)
+        if shape is None:
+            shape = self.default_shape(batch)
+        if translation is None:
+            translation = torch.zeros(batch, 3, dtype=self.dtype, device=self.device)
+        check_shape("rotations", rotations, (batch, self.num_bones, 3, 3))
+        check_shape("shape (phenotypes)", shape, (batch, self.shape_dim))
+        check_shape("translation", translation, (batch, 3))
+        for name, t in (("rotations", rotations), ("shape (phenotypes)", shape), ("translation", translation)):
+            check_finite(name, t)
+        if (shape < 0).any() or (shape > 1).any():
+            raise ValueError(f"shape (phenotypes {PHENOTYPE_NAMES}) must lie in [0, 1], "
+                             f"got values in [{shape.min().item():.3g}, {shape.max().item():.3g}]")
+        if joint_set is not None:
+            get_joint_set(joint_set)
+
+        C = self.anny_to_world
+        delta = torch.zeros(batch, self.num_bones, 4, 4, dtype=self.dtype, device=self.device)
+        delta[..., :3, :3] = C.T @ rotations.to(self.dtype) @ C  # world axes -> anny axes
+        delta[:, 0, :3, 3] = translation.to(self.dtype) @ C  # C^T t, row-vector form
+        delta[..., 3, 3] = 1.0
+        out = self.model(pose_parameters=delta, phenotype_kwargs=shape.to(self.dtype))
+        vertices = out["vertices"] @ C.T  # (B, V, 3) world
+        bone_heads = out["bone_poses"][..., :3, 3] @ C.T  # (B, 31, 3)
+        joints = self.regress_joints(vertices, joint_set) if joint_set else None
+        return BodyOutput(vertices=vertices, faces=self.faces, joints=joints, joint_set=joint_set,
+                          bone_heads=bone_heads)
+
+
+def load_sparse_regressor(filename: str, num_vertices: int) -> torch.Tensor:
+    """Dense (J, V) regressor from a shipped sparse ``.npz`` (``rows``, ``cols``, ``weights``)."""
+    path = resources.files("gtrs.body") / "data" / filename
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing; regenerate it with `python -m gtrs.body.h36m_regressor` "
+            "(it ships with the package, so a missing file means a broken install)"
+        )
+    with path.open("rb") as f:
+        data = np.load(f)
+        rows, cols, weights = data["rows"], data["cols"], data["weights"]
+        shape = tuple(int(s) for s in data["shape"])
+    if shape[1] != num_vertices:
+        raise ValueError(f"{filename} is for {shape[1]} vertices, the body has {num_vertices}")
+    dense = torch.zeros(shape, dtype=torch.float64)
+    dense[torch.as_tensor(rows), torch.as_tensor(cols)] = torch.as_tensor(weights, dtype=torch.float64)
+    return dense

@@ -1,0 +1,117 @@
+"""The body-model interface every other layer uses.
+
+A body model maps pose (per-bone rotations), shape and a root translation to a mesh, and
+regresses named joint sets from that mesh with fixed linear regressors (J, V), so joints of a
+*predicted* mesh are computed exactly the same way as those of a ground-truth one.
+
+Frame: metres, right-handed, Y up, a body at rest faces +Z with its left side at +X.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import torch
+
+from gtrs.body.joints import JointSet, get_joint_set
+
+
+@dataclass
+class BodyOutput:
+    """What a body model returns. ``joints`` is in ``joint_set`` order (None if none was asked)."""
+
+    vertices: torch.Tensor  # (B, V, 3) metres
+    faces: torch.Tensor  # (F, 3) int64 triangle indices
+    joints: torch.Tensor | None  # (B, J, 3)
+    joint_set: str | None
+    bone_heads: torch.Tensor | None = None  # (B, K, 3) the rig's joint centres, if the model has a rig
+
+
+def check_finite(name: str, tensor: torch.Tensor) -> None:
+    """Raise a ValueError naming ``name`` if ``tensor`` holds NaN or inf."""
+    if not torch.isfinite(tensor).all():
+        raise ValueError(f"{name} contains NaN or inf values")
+
+
+def check_shape(name: str, tensor: torch.Tensor, expected: tuple[int | None, ...]) -> None:
+    """Raise a ValueError naming ``name`` unless ``tensor.shape`` matches ``expected`` (None = any)."""
+    ok = tensor.dim() == len(expected) and all(e is None or s == e for s, e in zip(tensor.shape, expected))
+    if not ok:
+        shown = tuple("B" if e is None else e for e in expected)
+        raise ValueError(f"{name} must have shape {shown}, got {tuple(tensor.shape)}")
+
+
+class BodyModel(torch.nn.Module, ABC):
+    """A parametric body: ``forward(rotations, shape, translation, joint_set) -> BodyOutput``.
+
+    ``rotations`` (B, K, 3, 3) are each bone's rotation relative to its parent, expressed in the
+    world axes (the root's is its global orientation); identity everywhere gives the rest pose.
+    """
+
+    name: str
+    bone_names: tuple[str, ...]
+    shape_dim: int
+
+    @property
+    @abstractmethod
+    def faces(self) -> torch.Tensor:
+        """(F, 3) int64 triangles."""
+
+    @property
+    def num_vertices(self) -> int:
+        return int(self.template().shape[0])
+
+    @property
+    def num_bones(self) -> int:
+        return len(self.bone_names)
+
+    @abstractmethod
+    def joint_regressor(self, joint_set: str) -> torch.Tensor:
+        """(J, V) linear weights such that ``joints = regressor @ vertices``."""
+
+    @abstractmethod
+    def default_shape(self, batch_size: int = 1) -> torch.Tensor:
+        """(B, shape_dim) the mean/neutral body shape."""
+
+    @abstractmethod
+    def forward(
+        self,
+        rotations: torch.Tensor | None = None,
+        shape: torch.Tensor | None = None,
+        translation: torch.Tensor | None = None,
+        joint_set: str | None = None,
+    ) -> BodyOutput:
+        """Pose the body. Missing arguments default to rest pose, mean shape, zero translation."""
+
+    def regress_joints(self, vertices: torch.Tensor, joint_set: str) -> torch.Tensor:
+        """(B, V, 3) vertices -> (B, J, 3) joints of ``joint_set``."""
+        regressor = self.joint_regressor(joint_set).to(dtype=vertices.dtype, device=vertices.device)
+        return torch.einsum("jv,bvd->bjd", regressor, vertices)
+
+    def joint_set(self, name: str) -> JointSet:
+        return get_joint_set(name)
+
+    def template(self) -> torch.Tensor:
+        """(V, 3) the mean-shape body in the rest pose (the paper's mesh template)."""
+        with torch.no_grad():
+            return self.forward().vertices[0]
+
+    def identity_rotations(self, batch_size: int = 1) -> torch.Tensor:
+        """(B, K, 3, 3) the rest pose."""
+        eye = torch.eye(3, dtype=self.dtype, device=self.device)
+        return eye.expand(batch_size, self.num_bones, 3, 3).clone()
+
+    @property
+    @abstractmethod
+    def dtype(self) -> torch.dtype: ...
+
+    @property
+    @abstractmethod
+    def device(self) -> torch.device: ...
+
+
+def coco19_from_coco17(regressor17: torch.Tensor) -> torch.Tensor:
+    """(17, V) COCO regressor -> (19, V): pelvis = mid-hip, neck = mid-shoulder (as the paper)."""
+    pelvis = 0.5 * (regressor17[11] + regressor17[12])
+    neck = 0.5 * (regressor17[5] + regressor17[6])
+    return torch.cat([regressor17, pelvis[None], neck[None]], dim=0)

@@ -1,0 +1,62 @@
+"""Headless mesh rendering with matplotlib (Agg): orthographic views, flat Lambert shading,
+painter's-algorithm depth order. No GPU, no display."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+
+# View -> (screen-x axis, screen-y axis, towards-viewer axis) as rows of a rotation (package frame).
+VIEWS = {
+    "front": np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]]),  # viewer on +Z looks at the body's front
+    "side": np.array([[0, 0, -1.0], [0, 1.0, 0], [1.0, 0, 0]]),  # viewer on the body's left (+X)
+    "back": np.array([[-1.0, 0, 0], [0, 1.0, 0], [0, 0, -1.0]]),
+}
+
+
+def project_view(points: np.ndarray, view: str) -> np.ndarray:
+    """(N, 3) package-frame points -> (N, 3) view coordinates (screen x, screen y, towards viewer)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected one of {sorted(VIEWS)}")
+    return np.asarray(points, dtype=np.float64) @ VIEWS[view].T
+
+
+def draw_mesh(ax, vertices: np.ndarray, faces: np.ndarray, view: str = "front",
+              color=(0.55, 0.68, 0.9), offset: tuple[float, float] = (0.0, 0.0)) -> None:
+    """Draw a shaded mesh (V, 3) with triangles (F, 3) on a matplotlib Axes."""
+    p = project_view(vertices, view)
+    tri = p[np.asarray(faces)]  # (F, 3, 3)
+    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True) + 1e-12
+    light = np.array([0.3, 0.4, 1.0]) / np.linalg.norm([0.3, 0.4, 1.0])
+    shade = 0.25 + 0.75 * np.abs(normals @ light)  # two-sided, so winding order does not matter
+    order = np.argsort(tri[:, :, 2].mean(axis=1))  # far to near
+    colors = np.clip(np.asarray(color)[None] * shade[order, None], 0, 1)
+    polys = tri[order, :, :2] + np.asarray(offset)
+    ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="none", antialiased=False))
+
+
+def mesh_contact_sheet(meshes: list[np.ndarray], faces: np.ndarray, titles: list[str], path: str,
+                       views: tuple[str, ...] = ("front", "side"), panel_size: float = 2.6) -> None:
+    """Render each (V, 3) mesh in each view on a grid (rows: views, columns: meshes) to a PNG."""
+    fig, axes = plt.subplots(len(views), len(meshes), figsize=(panel_size * len(meshes), panel_size * 1.5 * len(views)),
+                             squeeze=False)
+    for col, (verts, title) in enumerate(zip(meshes, titles)):
+        for row, view in enumerate(views):
+            ax = axes[row][col]
+            draw_mesh(ax, verts, faces, view)
+            p = project_view(verts, view)
+            centre = 0.5 * (p.min(0) + p.max(0))
+            half_w = 0.55 * max(np.ptp(p[:, 0]), np.ptp(p[:, 1]) / 1.5)  # panels are 1 wide, 1.5 tall
+            ax.set_xlim(centre[0] - half_w, centre[0] + half_w)
+            ax.set_ylim(centre[1] - 1.5 * half_w, centre[1] + 1.5 * half_w)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            if row == 0:
+                ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,103 @@
+import pytest
+import torch
+
+from gtrs.body.h36m_regressor import FITTED_JOINTS, random_rotations
+from gtrs.body.joints import COCO19, H36M17
+from gtrs.body.poses import NAMED_POSES, named_pose
+from gtrs.body.symmetry import (mirror_joints, mirror_points, mirror_rotations, name_mirror_permutation,
+                                vertex_mirror_permutation)
+
+
+def test_rest_coco_joints_lie_on_the_body_in_the_package_frame(anny_body):
+    out = anny_body(joint_set="coco19")
+    j = {n: out.joints[0, i] for i, n in enumerate(COCO19.names)}
+    y = lambda n: j[n][1].item()  # noqa: E731  (Y is up)
+    assert y("nose") > y("neck") > y("pelvis") > y("left_knee") > y("left_ankle")
+    assert min(y(n) for n in COCO19.names) in (y("left_ankle"), y("right_ankle"))
+    assert j["left_shoulder"][0] > 0 > j["right_shoulder"][0]  # left is +X
+    assert j["nose"][2] > j["neck"][2]  # the body faces +Z
+    height = (out.vertices[0, :, 1].max() - out.vertices[0, :, 1].min()).item()
+    assert 1.4 < height < 2.0
+    # joints lie inside the mesh's bounding box
+    lo, hi = out.vertices[0].min(0).values, out.vertices[0].max(0).values
+    assert torch.all(out.joints[0] > lo) and torch.all(out.joints[0] < hi)
+
+
+def test_h36m_regressor_tracks_the_rig_joints_in_new_poses_and_shapes(anny_body):
+    g = torch.Generator().manual_seed(123)
+    rotations = random_rotations(16, anny_body.num_bones, 30.0, g)
+    out = anny_body(rotations, torch.rand(16, 6, generator=g), joint_set="h36m17")
+    for joint, bone in FITTED_JOINTS.items():
+        err = (out.joints[:, H36M17.index(joint)] - out.bone_heads[:, anny_body.bone_names.index(bone)]).norm(dim=-1)
+        assert err.mean() < 0.03, (joint, err.mean())
+    reg = anny_body.joint_regressor("h36m17")
+    torch.testing.assert_close(reg.sum(1), torch.ones(17, dtype=reg.dtype))
+    assert torch.all(reg >= 0)
+
+
+def test_translation_places_the_root_and_rotation_turns_about_it(anny_body):
+    t = torch.tensor([[0.3, -0.2, 2.0]])
+    rest = anny_body()
+    moved = anny_body(translation=t)
+    torch.testing.assert_close(moved.vertices, rest.vertices + t[:, None], atol=1e-5, rtol=0)
+    half_turn = torch.diag(torch.tensor([-1.0, 1.0, -1.0]))  # 180 degrees about Y
+    rotations = anny_body.identity_rotations(1)
+    rotations[0, 0] = half_turn
+    turned = anny_body(rotations, translation=t, joint_set="coco19")
+    torch.testing.assert_close(turned.bone_heads[0, 0], t[0], atol=1e-5, rtol=0)
+    assert turned.joints[0, 0, 2] < t[0, 2]  # now facing -Z: the nose is behind the root
+
+
+def test_mirror_permutation_is_an_involution_and_symmetric_poses_mirror_to_themselves(anny_body):
+    perm = vertex_mirror_permutation(anny_body.template())
+    assert torch.equal(perm[perm], torch.arange(anny_body.num_vertices))
+    assert not torch.equal(perm, torch.arange(anny_body.num_vertices))
+    for pose in ("rest", "t-pose", "squat"):  # left/right symmetric poses
+        v = anny_body(named_pose(pose, anny_body.bone_names)[None]).vertices
+        err = (mirror_points(v, perm) - v).norm(dim=-1)
+        # anny's rig and skin weights are symmetric to within a few millimetres, not exactly.
+        assert err.mean() < 1e-3 and err.max() < 0.01, pose
+    v = anny_body(named_pose("walk", anny_body.bone_names)[None]).vertices
+    assert (mirror_points(v, perm) - v).norm(dim=-1).max() > 0.1  # an asymmetric pose is not
+
+
+def test_mirrored_pose_gives_the_mirrored_mesh_and_joints(anny_body):
+    vperm = vertex_mirror_permutation(anny_body.template())
+    bperm = name_mirror_permutation(anny_body.bone_names)
+    g = torch.Generator().manual_seed(5)
+    rotations = random_rotations(4, anny_body.num_bones, 40.0, g)
+    shape = torch.rand(4, 6, generator=g)
+    out = anny_body(rotations, shape, joint_set="h36m17")
+    flipped = anny_body(mirror_rotations(rotations, bperm), shape, joint_set="h36m17")
+    err = (flipped.vertices - mirror_points(out.vertices, vperm)).norm(dim=-1)
+    assert err.mean() < 2e-3 and err.max() < 0.015
+    assert (flipped.joints - mirror_joints(out.joints, "h36m17")).norm(dim=-1).max() < 5e-3
+    twice = mirror_points(mirror_points(out.vertices, vperm), vperm)
+    torch.testing.assert_close(twice, out.vertices)
+
+
+def test_gradients_reach_pose_and_shape(anny_body):
+    rotations = anny_body.identity_rotations(2).requires_grad_()
+    shape = anny_body.default_shape(2).requires_grad_()
+    anny_body(rotations, shape, joint_set="coco19").joints.square().sum().backward()
+    assert rotations.grad.abs().sum() > 0 and shape.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(rotations=torch.eye(3).repeat(1, 30, 1, 1)), r"rotations must have shape \(1, 31, 3, 3\)"),
+    (dict(shape=torch.full((1, 6), float("nan"))), "shape .* NaN or inf"),
+    (dict(shape=torch.full((1, 6), 1.5)), r"must lie in \[0, 1\]"),
+    (dict(translation=torch.zeros(2, 3), shape=torch.zeros(1, 6)), r"translation must have shape \(1, 3\)"),
+    (dict(joint_set="smpl24"), "unknown joint set 'smpl24'"),
+])
+def test_bad_input_raises_clear_errors(anny_body, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        anny_body(**kwargs)
+
+
+def test_named_poses_cover_only_existing_bones(anny_body):
+    for name in NAMED_POSES:
+        r = named_pose(name, anny_body.bone_names)
+        torch.testing.assert_close(r @ r.transpose(-1, -2), torch.eye(3).expand_as(r), atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="unknown pose"):
+        named_pose("dab", anny_body.bone_names)

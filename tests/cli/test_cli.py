@@ -1,0 +1,37 @@
+"""The real console command, in a subprocess."""
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+GTRS = [sys.executable, "-m", "gtrs.cli"]
+
+
+def run(*args):
+    return subprocess.run([*GTRS, *args], capture_output=True, text=True, timeout=600)
+
+
+def test_demo_writes_a_picture_of_bodies(tmp_path, anny_body):  # anny_body: the cache is built once
+    result = run("demo", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    png = tmp_path / "body_poses.png"
+    assert png.is_file()
+    pixels = np.asarray(Image.open(png).convert("L"))
+    assert pixels.shape[0] > 300 and pixels.shape[1] > 300
+    coverage = (pixels < 240).mean()
+    assert 0.03 < coverage < 0.6  # bodies drawn, not a blank or a filled image
+
+
+def test_bench_body_prints_throughput(anny_body):
+    result = run("bench", "body", "--batch", "1", "--batch", "8", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("anny")]
+    assert len(lines) == 2
+    assert all(float(line.split()[3]) > 0 for line in lines)
+
+
+def test_unknown_command_fails_with_usage():
+    result = run("fly")
+    assert result.returncode != 0
+    assert "No such command" in result.stderr
