@@ -17,9 +17,9 @@ from gtrs.viz.render import mesh_contact_sheet
 DEMO_POSES = ("t-pose", "walk", "squat")
 # One body shape per pose, to show the phenotype space too (order of PHENOTYPE_NAMES).
 DEMO_SHAPES = (
-    (0.5, 0.5, 0.5, 0.5, 0.5, 0.5),
-    (0.0, 0.6, 0.7, 0.3, 0.8, 0.5),
-    (1.0, 0.4, 0.3, 0.8, 0.3, 0.5),
+    (0.5, 0.75, 0.5, 0.5, 0.5, 0.5),
+    (0.0, 0.7, 0.8, 0.3, 0.8, 0.3),
+    (1.0, 0.9, 0.3, 0.8, 0.3, 0.5),
 )
 
 

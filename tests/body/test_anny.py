@@ -101,3 +101,21 @@ def test_named_poses_cover_only_existing_bones(anny_body):
         torch.testing.assert_close(r @ r.transpose(-1, -2), torch.eye(3).expand_as(r), atol=1e-6, rtol=0)
     with pytest.raises(ValueError, match="unknown pose"):
         named_pose("dab", anny_body.bone_names)
+
+
+def test_skeleton_local_changes_extend_the_shape_and_move_bones():
+    from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
+
+    body = AnnyBody(local_changes=("upperlegs-height-incr", "measure-shoulder-dist-incr"))
+    assert body.shape_dim == len(PHENOTYPE_NAMES) + 2
+    shape = body.default_shape(2)
+    assert torch.all(shape[:, 6:] == 0)
+    shape[1, 6] = 1.0  # longer thighs
+    out = body(shape=shape)
+    thigh = (out.bone_heads[:, body.bone_names.index("LeftLeg")] - out.bone_heads[:, body.bone_names.index("LeftUpLeg")]).norm(dim=-1)
+    assert thigh[1] > thigh[0] + 0.03
+    shape[1, 7] = -1.5
+    with pytest.raises(ValueError, match=r"local changes .* must lie in \[-1, 1\]"):
+        body(shape=shape)
+    with pytest.raises(ValueError, match="unknown anny local changes"):
+        AnnyBody(local_changes=("tail-length-incr",))

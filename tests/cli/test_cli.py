@@ -35,3 +35,20 @@ def test_unknown_command_fails_with_usage():
     result = run("fly")
     assert result.returncode != 0
     assert "No such command" in result.stderr
+
+
+def test_data_build_prints_split_sizes_and_reports_bad_clips(tmp_path, anny_body):
+    from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
+
+    for subject in ("01", "02", "03"):
+        (tmp_path / "bvh" / subject).mkdir(parents=True)
+        (tmp_path / "bvh" / subject / f"{subject}_01.bvh").write_text(
+            bvh_text(DAZ, DAZ_END_SITES, random_frames(DAZ, 12, seed=int(subject))))
+    (tmp_path / "bvh" / "03" / "03_02.bvh").write_text("HIERARCHY\n")
+    result = run("data", "build", "--bvh", str(tmp_path / "bvh"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "skipped 03_02" in result.stderr
+    sizes = {line.split(":")[0].strip(): int(line.split(":")[1].split()[0]) for line in result.stdout.splitlines()
+             if line.split(":")[0].strip() in ("train", "val", "test")}
+    assert sum(sizes.values()) == 36 and set(sizes) == {"train", "val", "test"}
+    assert (tmp_path / "out" / "manifest.json").is_file()

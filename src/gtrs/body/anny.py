@@ -22,6 +22,19 @@ from gtrs.body.joints import get_joint_set
 
 ANNY_RIG = "cmu_mb"
 PHENOTYPE_NAMES = ("gender", "age", "muscle", "weight", "height", "proportions")
+# anny's scales: gender 0 = male, 1 = female; age anchors at -1/3 newborn, 0 baby, 1/3 child,
+# 2/3 young adult, 1 old; the rest run from min to max (proportions: 0 ideal, 1 uncommon).
+# The package's mean body is an adult of average build.
+DEFAULT_PHENOTYPE = (0.5, 0.75, 0.5, 0.5, 0.5, 0.5)
+ADULT_AGE_RANGE = (0.6, 1.0)
+# anny "local changes" that move the skeleton (not just the surface): used to fit a body to a
+# motion-capture subject's bone lengths. Each takes values in [-1, 1], 0 = unchanged.
+SKELETON_LOCAL_CHANGES = (
+    "measure-shoulder-dist-incr", "measure-upperarm-length-incr", "measure-lowerarm-length-incr",
+    "measure-napetowaist-dist-incr", "measure-waisttohip-dist-incr", "measure-neck-height-incr",
+    "hip-scale-horiz-incr", "upperlegs-height-incr", "lowerlegs-height-incr", "torso-scale-vert-incr",
+    "torso-scale-horiz-incr",
+)
 H36M_REGRESSOR_FILE = "anny_h36m17_regressor.npz"
 
 # world = ANNY_TO_WORLD @ anny: (x, y, z)_anny -> (x, z, -y). A proper rotation (det = +1).
@@ -37,18 +50,27 @@ class AnnyBody(BodyModel):
 
     - ``rotations`` (B, 31, 3, 3): per-bone rotation relative to the parent, in world axes
       (anny's ``local-ref`` parameterization, which does not depend on the body shape);
-    - ``shape`` (B, 6): phenotypes in [0, 1], in the order of ``PHENOTYPE_NAMES``;
+    - ``shape`` (B, 6 + L): phenotypes in [0, 1], in the order of ``PHENOTYPE_NAMES``, then the
+      values in [-1, 1] of the L ``local_changes`` the body was built with (none by default);
     - ``translation`` (B, 3): where the ``Hips`` bone head goes (at rest it sits at the origin).
     """
 
     name = "anny"
-    shape_dim = len(PHENOTYPE_NAMES)
 
-    def __init__(self, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu") -> None:
+    def __init__(self, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu",
+                 local_changes: tuple[str, ...] = ()) -> None:
         super().__init__()
-        model = anny.Anny(rig=ANNY_RIG, pose_parameterization="local-ref")
+        try:
+            model = anny.Anny(rig=ANNY_RIG, pose_parameterization="local-ref",
+                              local_changes=list(local_changes) if local_changes else "none")
+        except ValueError as e:
+            raise ValueError(f"unknown anny local changes in {list(local_changes)}: {e}") from None
         if tuple(model.phenotype_labels) != PHENOTYPE_NAMES:
             raise RuntimeError(f"anny phenotypes changed: {model.phenotype_labels}; pin anny==0.6.2")
+        # anny orders local changes its own way; keep the caller's order and map to anny's.
+        self.local_changes = tuple(local_changes)
+        self._local_order = [self.local_changes.index(label) for label in model.local_change_labels]
+        self.shape_dim = len(PHENOTYPE_NAMES) + len(self.local_changes)
         self.model = model.to(dtype=dtype, device=device)
         self.bone_names = tuple(model.bone_labels)
         self.bone_parents = tuple(int(p) for p in model.bone_parents)
@@ -75,7 +97,8 @@ class AnnyBody(BodyModel):
         return int(self.model.template_vertices.shape[0])
 
     def default_shape(self, batch_size: int = 1) -> torch.Tensor:
-        return torch.full((batch_size, self.shape_dim), 0.5, dtype=self.dtype, device=self.device)
+        default = DEFAULT_PHENOTYPE + (0.0,) * len(self.local_changes)
+        return torch.tensor(default, dtype=self.dtype, device=self.device).expand(batch_size, -1).clone()
 
     # -- joint regressors ---------------------------------------------------------------------
     @cached_property
@@ -115,9 +138,12 @@ class AnnyBody(BodyModel):
         check_shape("translation", translation, (batch, 3))
         for name, t in (("rotations", rotations), ("shape (phenotypes)", shape), ("translation", translation)):
             check_finite(name, t)
-        if (shape < 0).any() or (shape > 1).any():
+        phenotypes, local = shape[:, :len(PHENOTYPE_NAMES)], shape[:, len(PHENOTYPE_NAMES):]
+        if (phenotypes < 0).any() or (phenotypes > 1).any():
             raise ValueError(f"shape (phenotypes {PHENOTYPE_NAMES}) must lie in [0, 1], "
-                             f"got values in [{shape.min().item():.3g}, {shape.max().item():.3g}]")
+                             f"got values in [{phenotypes.min().item():.3g}, {phenotypes.max().item():.3g}]")
+        if local.numel() and local.abs().max() > 1:
+            raise ValueError(f"shape (local changes {self.local_changes}) must lie in [-1, 1]")
         if joint_set is not None:
             get_joint_set(joint_set)
 
@@ -126,7 +152,8 @@ class AnnyBody(BodyModel):
         delta[..., :3, :3] = C.T @ rotations.to(self.dtype) @ C  # world axes -> anny axes
         delta[:, 0, :3, 3] = translation.to(self.dtype) @ C  # C^T t, row-vector form
         delta[..., 3, 3] = 1.0
-        out = self.model(pose_parameters=delta, phenotype_kwargs=shape.to(self.dtype))
+        out = self.model(pose_parameters=delta, phenotype_kwargs=phenotypes.to(self.dtype),
+                         local_changes_kwargs=local[:, self._local_order].to(self.dtype) if local.numel() else None)
         vertices = out["vertices"] @ C.T  # (B, V, 3) world
         bone_heads = out["bone_poses"][..., :3, 3] @ C.T  # (B, 31, 3)
         joints = self.regress_joints(vertices, joint_set) if joint_set else None

@@ -1,0 +1,140 @@
+"""``gtrs data build``: BVH clips -> retargeted body poses, split by capture subject.
+
+Output folder:
+    manifest.json           the split (subjects per split), every clip with its status, the seed
+    poses/<clip>.npz        ``quaternions`` (T, K, 4) float32 (w, x, y, z; per-bone rotation
+                            relative to the parent, world axes), ``root_position`` (T, 3) metres,
+                            ``fps``, ``skeleton``
+
+Poses, not meshes, are stored: meshes are generated on the fly with random body shapes and cameras
+(``gtrs.data.dataset``). Clips already converted are skipped, so an interrupted build resumes;
+a malformed or unmappable clip is reported in the manifest and skipped.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import roma
+import torch
+from tqdm import tqdm
+
+from gtrs.atomic import atomic_path
+from gtrs.body.anny import AnnyBody
+from gtrs.mocap.bvh import BVHError, read_bvh
+from gtrs.mocap.retarget import detect_skeleton, retarget
+
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    split_frames: dict[str, int]
+    split_subjects: dict[str, list[str]]
+    skipped: dict[str, str]
+
+
+def subject_of(path: Path, root: Path) -> str:
+    """The capture subject of a clip: its folder under ``root`` (CMU: '02'), else its name's prefix."""
+    rel = path.relative_to(root)
+    return rel.parts[0] if len(rel.parts) > 1 else path.stem.split("_")[0]
+
+
+def split_subjects(frames_per_subject: dict[str, int], seed: int, val: float = 0.1, test: float = 0.1) -> dict[str, str]:
+    """Assign whole subjects to splits: shuffled by ``seed``, test then val filled to their frame shares."""
+    subjects = sorted(frames_per_subject)
+    random.Random(seed).shuffle(subjects)
+    total = sum(frames_per_subject.values())
+    assignment, filled = {}, {"test": 0, "val": 0}
+    for s in subjects:
+        target = next((k for k, share in (("test", test), ("val", val)) if filled[k] < share * total), "train")
+        assignment[s] = target
+        if target in filled:
+            filled[target] += frames_per_subject[s]
+    return assignment
+
+
+def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_progress: bool = True) -> BuildResult:
+    """Convert every ``*.bvh`` under ``bvh_dir`` and write the split manifest (see the module docstring)."""
+    bvh_dir, out = Path(bvh_dir), Path(out)
+    if not bvh_dir.is_dir():
+        raise FileNotFoundError(f"--bvh {bvh_dir} is not a folder")
+    files = sorted(bvh_dir.rglob("*.bvh"))
+    if not files:
+        raise FileNotFoundError(f"no .bvh files under {bvh_dir}")
+    names = [f.stem for f in files]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"clip names must be unique (they name the outputs); repeated: {duplicates[:5]}")
+    (out / "poses").mkdir(parents=True, exist_ok=True)
+    body = AnnyBody()
+    with torch.no_grad():
+        rest = body().bone_heads[0].double().numpy()
+
+    clips, skipped = [], {}
+    for path in tqdm(files, desc="retargeting", unit="clip", disable=not show_progress):
+        target = out / "poses" / f"{path.stem}.npz"
+        entry = {"clip": path.stem, "source": str(path.relative_to(bvh_dir)), "subject": subject_of(path, bvh_dir)}
+        if target.is_file():  # resumed build
+            with np.load(target) as data:
+                entry.update(status="ok", frames=int(data["quaternions"].shape[0]), skeleton=str(data["skeleton"]))
+            clips.append(entry)
+            continue
+        try:
+            motion = read_bvh(path)
+            skeleton = detect_skeleton(motion)
+            moved = retarget(motion, skeleton, body.bone_names, body.bone_parents, rest)
+        except (BVHError, ValueError, KeyError) as e:
+            skipped[path.stem] = str(e)
+            clips.append({**entry, "status": "skipped", "reason": str(e)})
+            continue
+        quats = roma.rotmat_to_unitquat(torch.as_tensor(moved.rotations))  # (T, K, 4) xyzw
+        quats = torch.cat([quats[..., 3:], quats[..., :3]], dim=-1).float().numpy()  # stored as wxyz
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, quaternions=quats, root_position=moved.root_position.astype(np.float32),
+                         fps=np.float32(moved.fps), skeleton=skeleton.name)
+        clips.append({**entry, "status": "ok", "frames": moved.rotations.shape[0], "skeleton": skeleton.name})
+
+    frames_per_subject: dict[str, int] = {}
+    for c in clips:
+        if c["status"] == "ok":
+            frames_per_subject[c["subject"]] = frames_per_subject.get(c["subject"], 0) + c["frames"]
+    assignment = split_subjects(frames_per_subject, seed)
+    for c in clips:
+        c["split"] = assignment[c["subject"]] if c["status"] == "ok" else None
+    split_frames = {s: sum(c["frames"] for c in clips if c.get("split") == s) for s in SPLITS}
+    subjects = {s: sorted(k for k, v in assignment.items() if v == s) for s in SPLITS}
+    manifest = {"format": 1, "seed": seed, "rig": "anny/cmu_mb", "bone_names": list(body.bone_names),
+                "splits": subjects, "split_frames": split_frames, "clips": clips}
+    with atomic_path(out / "manifest.json") as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1))
+    return BuildResult(out=out, split_frames=split_frames, split_subjects=subjects, skipped=skipped)
+
+
+def load_manifest(data_dir: str | Path) -> dict:
+    """The manifest of a built dataset; a clear error if the folder is not one."""
+    path = Path(data_dir) / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: build the data first with `gtrs data build --bvh ... --out {data_dir}`")
+    return json.loads(path.read_text())
+
+
+def load_split_rotations(data_dir: str | Path, split: str) -> torch.Tensor:
+    """All stored poses of ``split`` as rotation matrices (N, K, 3, 3) float32."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    manifest = load_manifest(data_dir)
+    chunks = []
+    for c in manifest["clips"]:
+        if c["status"] == "ok" and c["split"] == split:
+            with np.load(Path(data_dir) / "poses" / f"{c['clip']}.npz") as data:
+                q = torch.as_tensor(data["quaternions"])
+            chunks.append(roma.unitquat_to_rotmat(torch.cat([q[..., 1:], q[..., :1]], dim=-1)))
+    if not chunks:
+        raise ValueError(f"{data_dir}: split {split!r} has no clips")
+    return torch.cat(chunks)

@@ -1,0 +1,86 @@
+"""Training examples from body poses: random body shape, orientation, camera, optional mirror
+flip; exact and noisy 2D keypoints; camera-frame, root-relative 3D joints and mesh.
+
+Phenotype distribution (anny, all in [0, 1]): gender uniform; age uniform over adults
+(``ADULT_AGE_RANGE``; ``children=True`` widens it to child..old); muscle, weight, height and
+proportions Beta(2, 2), i.e. centred on the average with the extremes rarer.
+Targets are relative to the H36M pelvis joint, in metres, in the camera frame (as the paper's
+``mesh_cam - pelvis``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+
+from gtrs.body.anny import ADULT_AGE_RANGE
+from gtrs.body.base import BodyModel
+from gtrs.body.joints import COCO19, H36M17
+from gtrs.body.symmetry import mirror_rotations, name_mirror_permutation
+from gtrs.data.camera import CameraSampling, project, rotation_about, sample_cameras
+from gtrs.data.noise import CocoNoiseConfig, coco_detector_noise
+
+CHILD_AGE_RANGE = (1 / 3, 1.0)
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    camera: CameraSampling = field(default_factory=CameraSampling)
+    noise: CocoNoiseConfig = field(default_factory=CocoNoiseConfig)
+    flip_prob: float = 0.5
+    children: bool = False
+
+
+def sample_phenotypes(batch: int, generator: torch.Generator, children: bool = False,
+                      dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """(B, 6) anny phenotypes from the documented distribution."""
+    # Beta(2, 2) drawn as the median of 3 uniforms (torch.distributions takes no generator).
+    u = torch.rand(batch, 4, 3, generator=generator).median(dim=-1).values
+    lo, hi = CHILD_AGE_RANGE if children else ADULT_AGE_RANGE
+    gender = torch.rand(batch, 1, generator=generator)
+    age = lo + (hi - lo) * torch.rand(batch, 1, generator=generator)
+    return torch.cat([gender, age, u], dim=1).to(dtype)
+
+
+def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.Generator,
+                     cfg: SynthConfig = SynthConfig()) -> dict[str, torch.Tensor]:
+    """Examples for a batch of poses (B, K, 3, 3) on ``body`` (anny). See the module docstring."""
+    B = rotations.shape[0]
+    dtype = body.dtype
+    rotations = rotations.to(dtype).clone()
+    flip = torch.rand(B, generator=generator) < cfg.flip_prob
+    if flip.any():
+        rotations[flip] = mirror_rotations(rotations[flip], name_mirror_permutation(body.bone_names))
+    yaw = 2 * math.pi * torch.rand(B, generator=generator, dtype=dtype)
+    rotations[:, 0] = rotation_about(torch.tensor([0.0, 1.0, 0.0], dtype=dtype).expand(B, 3), yaw) @ rotations[:, 0]
+    shape = sample_phenotypes(B, generator, cfg.children, dtype)
+
+    with torch.no_grad():
+        out = body(rotations, shape)
+        vertices = out.vertices  # (B, V, 3) world
+        coco = body.regress_joints(vertices, "coco19")  # (B, 19, 3)
+        h36m = body.regress_joints(vertices, "h36m17")  # (B, 17, 3)
+    pelvis = h36m[:, H36M17.root]
+    cams = sample_cameras(pelvis, cfg.camera, generator)
+
+    def to_cam(x: torch.Tensor) -> torch.Tensor:
+        return x @ cams.R.transpose(1, 2) + cams.t[:, None]
+
+    coco_cam, h36m_cam, verts_cam = to_cam(coco), to_cam(h36m), to_cam(vertices)
+    coco2d = project(coco_cam, cams.focal, cams.principal)
+    h36m2d = project(h36m_cam, cams.focal, cams.principal)
+    noisy = coco_detector_noise(coco2d, COCO19.flip_permutation(), cfg.noise, generator, cfg.camera.image_size)
+    root = h36m_cam[:, H36M17.root: H36M17.root + 1]
+    return {
+        "keypoints2d": coco2d,  # (B, 19, 2) exact, pixels
+        "keypoints2d_noisy": noisy,  # (B, 19, 3) with confidence
+        "keypoints2d_h36m": h36m2d,  # (B, 17, 2)
+        "joints3d": coco_cam - root,  # (B, 19, 3) metres, root-relative, camera frame
+        "joints3d_h36m": h36m_cam - root,  # (B, 17, 3)
+        "vertices": verts_cam - root,  # (B, V, 3)
+        "shape": shape,
+        "flipped": flip,
+        "focal": cams.focal,
+        "principal": cams.principal,
+    }

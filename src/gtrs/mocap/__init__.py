@@ -1,0 +1,1 @@
+"""Motion capture: BVH reading and retargeting onto the body model."""

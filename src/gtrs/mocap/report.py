@@ -1,0 +1,58 @@
+"""``gtrs data fidelity``: the retargeting fidelity table over a folder of BVH clips."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from gtrs.body.anny import SKELETON_LOCAL_CHANGES, AnnyBody
+from gtrs.data.build import subject_of
+from gtrs.mocap.bvh import BVHError, read_bvh
+from gtrs.mocap.fidelity import ClipFidelity, clip_fidelity, fit_phenotype
+from gtrs.mocap.retarget import detect_skeleton, retarget
+
+
+def fidelity_report(bvh_dir: str | Path, fit_skeleton: bool = True, show_progress: bool = True) -> tuple[list[ClipFidelity], dict[str, str]]:
+    """Fidelity of every clip under ``bvh_dir``, with the body fitted per subject (phenotype, plus the
+    skeleton local changes if ``fit_skeleton``); also returns the skipped clips."""
+    bvh_dir = Path(bvh_dir)
+    body = AnnyBody(local_changes=SKELETON_LOCAL_CHANGES if fit_skeleton else ())
+    with torch.no_grad():
+        rest = body().bone_heads[0].double().numpy()
+    by_subject: dict[str, list] = defaultdict(list)
+    skipped = {}
+    for path in sorted(bvh_dir.rglob("*.bvh")):
+        try:
+            motion = read_bvh(path)
+            skeleton = detect_skeleton(motion)
+            by_subject[subject_of(path, bvh_dir)].append(
+                (motion, retarget(motion, skeleton, body.bone_names, body.bone_parents, rest), skeleton))
+        except (BVHError, ValueError, KeyError) as e:
+            skipped[path.stem] = str(e)
+    results = []
+    for subject, items in tqdm(sorted(by_subject.items()), desc="fidelity", unit="subject", disable=not show_progress):
+        phenotype = fit_phenotype(body, [(m, r) for m, r, _ in items[:6]], items[0][2])
+        results.extend(clip_fidelity(body, m, r, s, phenotype) for m, r, s in items)
+    return results, skipped
+
+
+def fidelity_markdown(results: list[ClipFidelity]) -> str:
+    """A Markdown table: per clip and overall (frame-weighted) mean error per joint group, mm."""
+    groups = ("hip", "knee", "ankle", "shoulder", "elbow", "wrist")
+
+    def group_means(r: ClipFidelity) -> list[float]:
+        return [np.mean([v for k, v in r.per_joint_mm.items() if k.endswith(g)]) for g in groups]
+
+    lines = ["| clip | frames | scale | " + " | ".join(groups) + " | mean |", "|---" * (len(groups) + 4) + "|"]
+    for r in results:
+        lines.append(f"| {r.clip} | {r.frames} | {r.scale:.3f} | " + " | ".join(f"{v:.1f}" for v in group_means(r))
+                     + f" | {r.mean_mm:.1f} |")
+    w = np.array([r.frames for r in results], dtype=float)
+    overall = np.average(np.array([group_means(r) for r in results]), axis=0, weights=w)
+    mean = np.average([r.mean_mm for r in results], weights=w)
+    lines.append(f"| **all ({len(results)} clips)** | {int(w.sum())} | | " + " | ".join(f"**{v:.1f}**" for v in overall)
+                 + f" | **{mean:.1f}** |")
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gtrs.data.build import build_dataset, load_split_rotations, split_subjects
+from gtrs.data.dataset import SyntheticPoseDataset
+from gtrs.data.synth import sample_phenotypes, synthesize_batch
+from tests.bvh_factory import DAZ, DAZ_END_SITES, MB, MB_END_SITES, bvh_text, random_frames
+
+
+@pytest.fixture(scope="module")
+def mocap_dir(tmp_path_factory):
+    """Five subjects of tiny clips (both skeleton families) and one malformed clip."""
+    root = tmp_path_factory.mktemp("mocap")
+    for s, subject in enumerate(("01", "02", "03", "04", "05")):
+        (root / subject).mkdir()
+        joints, ends = (DAZ, DAZ_END_SITES) if s % 2 == 0 else (MB, MB_END_SITES)
+        for c in range(2):
+            frames = random_frames(joints, 10 + 5 * s, seed=10 * s + c, degrees=25)
+            (root / subject / f"{subject}_{c:02d}.bvh").write_text(bvh_text(joints, ends, frames))
+    (root / "05" / "05_99.bvh").write_text("HIERARCHY\nROOT hip\n{\n  OFFSET 0 0\n")
+    return root
+
+
+def test_build_splits_by_subject_reports_bad_clips_and_resumes(mocap_dir, tmp_path, anny_body):
+    out = tmp_path / "data"
+    result = build_dataset(mocap_dir, out, seed=3, show_progress=False)
+    assert list(result.skipped) == ["05_99"] and "line 4" in result.skipped["05_99"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    ok = [c for c in manifest["clips"] if c["status"] == "ok"]
+    assert len(ok) == 10
+    for subject in ("01", "02", "03", "04", "05"):
+        assert len({c["split"] for c in ok if c["subject"] == subject}) == 1  # whole subjects only
+    assert sum(result.split_frames.values()) == sum(c["frames"] for c in ok)
+    assert all(result.split_subjects[s] for s in ("train", "val", "test"))
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "poses").iterdir()}
+    again = build_dataset(mocap_dir, out, seed=3, show_progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "poses").iterdir()} == stamps  # nothing redone
+    assert again.split_subjects == result.split_subjects
+    rotations = load_split_rotations(out, "train")
+    assert rotations.shape[1:] == (anny_body.num_bones, 3, 3)
+    torch.testing.assert_close(rotations @ rotations.transpose(-1, -2), torch.eye(3).expand_as(rotations),
+                               atol=1e-5, rtol=0)
+
+
+def test_split_is_deterministic_and_fills_shares():
+    frames = {f"{i:02d}": 100 + 10 * i for i in range(20)}
+    a, b = split_subjects(frames, seed=1), split_subjects(frames, seed=1)
+    assert a == b and a != split_subjects(frames, seed=2)
+    total = sum(frames.values())
+    for split in ("val", "test"):
+        share = sum(f for s, f in frames.items() if a[s] == split) / total
+        assert 0.1 <= share < 0.2
+
+
+def test_missing_inputs_give_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        build_dataset(tmp_path / "none", tmp_path / "out")
+    with pytest.raises(FileNotFoundError, match="no .bvh files"):
+        build_dataset(tmp_path, tmp_path / "out")
+    with pytest.raises(FileNotFoundError, match="gtrs data build"):
+        load_split_rotations(tmp_path, "train")
+
+
+def test_synthesized_examples_are_consistent(anny_body):
+    g = torch.Generator().manual_seed(0)
+    rotations = anny_body.identity_rotations(64)
+    batch = synthesize_batch(anny_body, rotations, g)
+    assert batch["keypoints2d"].shape == (64, 19, 2) and batch["keypoints2d_noisy"].shape == (64, 19, 3)
+    assert batch["vertices"].shape == (64, anny_body.num_vertices, 3)
+    torch.testing.assert_close(batch["joints3d_h36m"][:, 0], torch.zeros(64, 3))  # root-relative
+    torch.testing.assert_close(anny_body.regress_joints(batch["vertices"], "coco19"), batch["joints3d"],
+                               atol=1e-5, rtol=0)
+    # the mesh is in the camera frame: every vertex in front of the camera, the person inside the image
+    assert 0.3 < batch["flipped"].float().mean() < 0.7
+    kp = batch["keypoints2d"]
+    assert ((kp > 0) & (kp < 1000)).float().mean() > 0.95
+    span = (kp.amax(1) - kp.amin(1)).prod(-1).sqrt()[:, None]  # person size, pixels
+    relative = ((batch["keypoints2d_noisy"][..., :2] - kp).norm(dim=-1) / span)[batch["keypoints2d_noisy"][..., 2] > 0]
+    assert 0.005 < relative.median() < 0.08
+
+
+def test_phenotypes_are_adults_unless_children_are_asked():
+    g = torch.Generator().manual_seed(0)
+    adults, kids = sample_phenotypes(5000, g), sample_phenotypes(5000, g, children=True)
+    assert adults[:, 1].min() >= 0.6 and kids[:, 1].min() < 0.4
+    assert ((adults >= 0) & (adults <= 1)).all()
+    assert abs(adults[:, 2:].mean().item() - 0.5) < 0.02 and adults[:, 2:].std() < 0.26  # Beta(2, 2): sd 0.224
+
+
+def test_dataset_streams_reproducible_batches(mocap_dir, tmp_path, anny_body):
+    out = tmp_path / "data"
+    build_dataset(mocap_dir, out, seed=3, show_progress=False)
+    ds = SyntheticPoseDataset(out, "train", anny_body, batch_size=8, batches_per_epoch=2, seed=7)
+    first = [b["keypoints2d"] for b in ds]
+    second = [b["keypoints2d"] for b in ds]
+    assert len(first) == 2 and first[0].shape == (8, 19, 2)
+    torch.testing.assert_close(first, second)
+    assert np.isfinite(first[1].numpy()).all()
