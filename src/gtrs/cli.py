@@ -89,5 +89,54 @@ def data_fidelity_cmd(
     typer.echo(f"wrote {out}")
 
 
+@app.command()
+def train(
+    config: Path = typer.Argument(..., help="YAML file of training fields (see configs/)."),
+    resume: bool = typer.Option(False, help="Continue from OUT/last.safetensors."),
+    max_steps: int = typer.Option(None, help="Stop after this many steps in total."),
+) -> None:
+    """Train GTRS on synthetic data from motion capture (torchrun: python -m gtrs.train)."""
+    from gtrs.train.config import TrainConfig
+    from gtrs.train.loop import train as run_training
+
+    out = run_training(TrainConfig.from_yaml(config, max_steps=max_steps), resume=resume)
+    typer.echo(f"checkpoints in {out}")
+
+
+@app.command()
+def evaluate(
+    checkpoint: Path = typer.Option(..., help="A .safetensors checkpoint."),
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build`."),
+    split: str = typer.Option("test", help="train, val or test."),
+    batches: int = typer.Option(20, min=1),
+    batch_size: int = typer.Option(64, min=1),
+    out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
+) -> None:
+    """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy 2D input."""
+    from gtrs.eval.evaluate import evaluate as run_evaluation
+    from gtrs.eval.evaluate import write_report
+
+    report = run_evaluation(checkpoint, data, split, batches, batch_size)
+    paths = write_report(report, out)
+    typer.echo(report.markdown())
+    typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+@bench_app.command("train")
+def bench_train_cmd(
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build`."),
+    config: list[str] = typer.Option(["cpu", "paper"], help="Model configs to time."),
+    batch: int = typer.Option(32, min=1),
+    steps: int = typer.Option(6, min=1),
+    threads: int = typer.Option(2, min=1),
+) -> None:
+    """Training samples/s per model config, data generation included (medians)."""
+    from gtrs.bench.train import bench_train
+
+    for r in bench_train(data, tuple(config), batch, steps, threads):
+        typer.echo(f"{r['config']:6s} params {r['params']:>10,d}  batch {r['batch']}  step {r['median_step_s']:.2f} s  "
+                   f"{r['samples_per_s']:.1f} samples/s  (data generation {100 * r['data_share']:.0f}% of a step)")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""Training: losses, checkpoints, the loop (single process or torchrun data-parallel)."""

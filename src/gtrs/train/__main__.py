@@ -1,0 +1,20 @@
+"""``python -m gtrs.train CONFIG.yaml [--resume]`` (the entry point torchrun runs)."""
+from __future__ import annotations
+
+import argparse
+
+from gtrs.train.config import TrainConfig
+from gtrs.train.loop import train
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m gtrs.train", description=__doc__)
+    parser.add_argument("config", help="YAML file of TrainConfig fields")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.safetensors")
+    parser.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in total")
+    args = parser.parse_args(argv)
+    train(TrainConfig.from_yaml(args.config, max_steps=args.max_steps), resume=args.resume)
+
+
+if __name__ == "__main__":
+    main()

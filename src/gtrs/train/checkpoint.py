@@ -1,0 +1,82 @@
+"""Self-describing checkpoints in one safetensors file, written atomically.
+
+Tensors: ``model.*`` (weights), ``optim.<param>.<key>`` (optimizer state), ``rng.*`` (generator
+states). Metadata (strings): ``state`` = JSON with the train config, model config, epoch, step,
+optimizer param groups, scheduler state, metrics and the package version. A model can be rebuilt
+from the file alone (``load_model``).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+import gtrs
+from gtrs.atomic import atomic_path
+
+
+def save_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None,
+                    state: dict, rng: dict[str, torch.Tensor] | None = None, dtype: torch.dtype | None = None) -> None:
+    """Write model (+ optimizer, RNG) tensors and a JSON ``state`` to ``path`` atomically."""
+    tensors = {f"model.{k}": (v.to(dtype) if dtype is not None and v.is_floating_point() else v).detach().contiguous()
+               for k, v in model.state_dict().items()}
+    meta = dict(state)
+    meta["gtrs_version"] = gtrs.__version__
+    if optimizer is not None:
+        opt = optimizer.state_dict()
+        for pid, pstate in opt["state"].items():
+            for key, value in pstate.items():
+                tensors[f"optim.{pid}.{key}"] = torch.as_tensor(value).detach().contiguous()
+        meta["optimizer_param_groups"] = opt["param_groups"]
+    for name, value in (rng or {}).items():
+        tensors[f"rng.{name}"] = value.contiguous()
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"state": json.dumps(meta)})
+
+
+def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
+    """All tensors and the decoded state of a checkpoint; clear errors for missing or foreign files."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} not found")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e:  # safetensors raises its own error types for corrupt files
+        raise ValueError(f"{path} is not a readable safetensors checkpoint: {e}") from None
+    if "state" not in meta:
+        raise ValueError(f"{path} is not a gtrs checkpoint (no 'state' metadata)")
+    return tensors, json.loads(meta["state"])
+
+
+def model_state(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+
+
+def optimizer_state(tensors: dict[str, torch.Tensor], state: dict) -> dict:
+    """Rebuild an optimizer ``state_dict`` from a checkpoint."""
+    per_param: dict[int, dict] = {}
+    for k, v in tensors.items():
+        if k.startswith("optim."):
+            _, pid, key = k.split(".", 2)
+            per_param.setdefault(int(pid), {})[key] = v
+    return {"state": per_param, "param_groups": state["optimizer_param_groups"]}
+
+
+def load_model(path: str | Path, dtype: torch.dtype = torch.float32):
+    """Rebuild a GTRS network from a checkpoint alone (config + weights, template included)."""
+    from gtrs.body.joints import get_joint_set, graph_adjacency
+    from gtrs.models.gtrs import GTRS, GTRSConfig
+
+    tensors, state = read_checkpoint(path)
+    if "model_config" not in state:
+        raise ValueError(f"{path} has no model_config: not a GTRS checkpoint")
+    cfg = GTRSConfig(**state["model_config"])
+    weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in model_state(tensors).items()}
+    model = GTRS(cfg, graph_adjacency(get_joint_set(cfg.joint_set)), weights["mrm.template"])
+    model.load_state_dict(weights)
+    return model.eval(), state

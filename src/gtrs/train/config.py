@@ -1,0 +1,75 @@
+"""TrainConfig: every knob of a training run, saved in each checkpoint and loadable from YAML."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: str  # folder made by `gtrs data build`
+    out: str  # run folder: checkpoints, logs
+    model: str = "cpu"  # 'paper' or 'cpu' (gtrs.models.CONFIGS)
+    joint_set: str = "coco19"
+    stage: str = "full"  # 'pam' (pre-train the Pose Analysis Module alone) or 'full'
+    init_from: str | None = None  # checkpoint to start from (e.g. the PAM stage's best)
+    epochs: int = 30
+    steps_per_epoch: int = 200
+    batch_size: int = 64
+    lr: float = 1e-4
+    weight_decay: float = 0.0
+    milestones: tuple[int, ...] = (20, 40, 60, 80)  # epochs at which lr *= gamma
+    gamma: float = 0.95
+    noisy_input: float = 1.0  # fraction of examples fed detector-noise keypoints (paper: all)
+    # Fraction of the mesh's faces (and edges) the normal and edge losses see each step: 1.0 is the
+    # paper; less is an unbiased, cheaper estimate (a random subset drawn every step).
+    surface_loss_fraction: float = 1.0
+    val_batches: int = 4
+    checkpoint_every: int = 50  # steps
+    seed: int = 0
+    threads: int = 2
+    max_steps: int | None = None  # stop early (smoke tests, benchmarks)
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.stage not in ("pam", "full"):
+            raise ValueError(f"stage must be 'pam' or 'full', got {self.stage!r}")
+        if not 0.0 < self.surface_loss_fraction <= 1.0:
+            raise ValueError(f"surface_loss_fraction must lie in (0, 1], got {self.surface_loss_fraction}")
+        if not 0.0 <= self.noisy_input <= 1.0:
+            raise ValueError(f"noisy_input must lie in [0, 1], got {self.noisy_input}")
+        for name in ("epochs", "steps_per_epoch", "batch_size", "checkpoint_every", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["milestones"] = list(self.milestones)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "config") -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{source}: unknown fields {unknown}; valid fields are {sorted(known)}")
+        missing = [f for f in ("data", "out") if f not in data]
+        if missing:
+            raise ValueError(f"{source}: missing required fields {missing}")
+        data = dict(data)
+        if "milestones" in data:
+            data["milestones"] = tuple(data["milestones"])
+        return cls(**data)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides) -> "TrainConfig":
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"training config {path} not found")
+        data = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_dict(data, str(path))

@@ -1,0 +1,245 @@
+"""The training loop: synthetic batches from stored mocap poses -> GTRS, the paper's losses,
+validation each epoch, atomic checkpoints, exact resume, and torchrun data parallelism.
+
+Single process:   gtrs train CONFIG.yaml [--resume]
+Data parallel:    torchrun --nproc_per_node=N -m gtrs.train CONFIG.yaml [--resume]
+(gloo on CPU, NCCL on GPU; each rank draws its own examples, DDP averages the gradients.)
+
+Resume is exact: a checkpoint holds the weights, the optimizer state, the step, and the states of
+the data generator and of torch's global RNG (dropout), taken at a step boundary.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from tqdm import tqdm
+
+from gtrs.atomic import atomic_path
+from gtrs.body.anny import AnnyBody
+from gtrs.body.joints import get_joint_set
+from gtrs.data.build import load_split_rotations
+from gtrs.data.noise import gaussian_joint_noise
+from gtrs.data.normalize import normalize_keypoints
+from gtrs.data.synth import SynthConfig, synthesize_batch
+from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe
+from gtrs.models import create_model
+from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
+from gtrs.train.config import TrainConfig
+from gtrs.train.losses import LossWeights, gtrs_loss, joint_loss, mesh_edges
+
+# The camera looking at the body's front: world (Y up, facing +Z) -> camera (Y down, Z forward).
+FRONT_VIEW = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
+
+
+def front_view_template(body: AnnyBody) -> torch.Tensor:
+    """(V, 3) the mean body at rest seen by a camera in front of it, centred on the H36M pelvis
+    (the paper's template is a mean SMPL mesh in the camera frame)."""
+    with torch.no_grad():
+        out = body(joint_set="h36m17")
+    vertices = out.vertices[0] - out.joints[0, 0]
+    return vertices @ FRONT_VIEW.to(vertices.dtype).T
+
+
+def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """(B, J, 3) keypoints fed to the network: detector-noise ones where ``noisy`` (B,), exact elsewhere."""
+    if joint_set == "coco19":
+        exact, noised = batch["keypoints2d"], batch["keypoints2d_noisy"]
+    elif joint_set == "h36m17":
+        exact = batch["keypoints2d_h36m"]
+        noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
+    else:
+        raise ValueError(f"training supports joint sets coco19 and h36m17, got {joint_set!r}")
+    exact = torch.cat([exact, torch.ones_like(exact[..., :1])], dim=-1)
+    return torch.where(noisy[:, None, None], noised, exact)
+
+
+def targets(batch: dict, joint_set: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Root-relative 3D joints of the input set (PAM target) and the H36M joints (mesh-joint target)."""
+    js = get_joint_set(joint_set)
+    pose = batch["joints3d"] if joint_set == "coco19" else batch["joints3d_h36m"]
+    return pose - pose[:, js.root:js.root + 1], batch["joints3d_h36m"]
+
+
+def learning_rate(cfg: TrainConfig, epoch: int) -> float:
+    """Multi-step schedule: lr * gamma^(milestones passed); ``epoch`` counts from 1."""
+    return cfg.lr * cfg.gamma ** sum(epoch > m for m in cfg.milestones)
+
+
+class Trainer:
+    """Holds a run's state; ``run()`` trains to the end (or ``max_steps``) and returns the run folder."""
+
+    def __init__(self, cfg: TrainConfig, resume: bool = False) -> None:
+        self.cfg = cfg
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        if self.world > 1 and not dist.is_initialized():
+            dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)  # identical initial weights on every rank
+        self.out = Path(cfg.out)
+        if resume and not (self.out / "last.safetensors").is_file():
+            raise FileNotFoundError(f"--resume: no checkpoint at {self.out / 'last.safetensors'}")
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.body = AnnyBody()
+        self.train_rotations = load_split_rotations(cfg.data, "train")
+        self.val_rotations = load_split_rotations(cfg.data, "val")
+        self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set)
+        self.faces = self.body.faces
+        self.edges = mesh_edges(self.faces)
+        self.h36m_regressor = self.body.joint_regressor("h36m17").float()
+        params = self.model.pam.parameters() if cfg.stage == "pam" else self.model.parameters()
+        self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.step, self.history, self.best = 0, [], math.inf
+        self.generator = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
+        if cfg.init_from and not resume:
+            tensors, _ = read_checkpoint(cfg.init_from)
+            missing, unexpected = self.model.load_state_dict(model_state(tensors), strict=False)
+            if unexpected:
+                raise ValueError(f"{cfg.init_from} does not fit model {cfg.model!r}: unexpected {unexpected[:5]}")
+        if resume:
+            self._resume()
+        # The PAM stage trains (and synchronises) the Pose Analysis Module alone.
+        trainable = self.model.pam if cfg.stage == "pam" else self.model
+        self.ddp = torch.nn.parallel.DistributedDataParallel(trainable) if self.world > 1 else trainable
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {"train_config": self.cfg.to_dict(), "model_config": self.model.cfg.to_dict(), "step": self.step,
+                "epoch": self.step // self.cfg.steps_per_epoch, "history": self.history, "best": self.best,
+                "world_size": self.world}
+
+    def _rng(self) -> dict[str, torch.Tensor]:
+        return {"data": self.generator.get_state(), "torch": torch.get_rng_state()}
+
+    def save(self, name: str = "last.safetensors") -> None:
+        if self.rank == 0:
+            save_checkpoint(self.out / name, self.model, self.optimizer, self._state(), self._rng())
+
+    def _resume(self) -> None:
+        path = self.out / "last.safetensors"
+        tensors, state = read_checkpoint(path)
+        if state["train_config"]["model"] != self.cfg.model:
+            raise ValueError(f"{path} was trained with model {state['train_config']['model']!r}, not {self.cfg.model!r}")
+        self.model.load_state_dict(model_state(tensors))
+        self.optimizer.load_state_dict(optimizer_state(tensors, state))
+        self.step, self.history, self.best = state["step"], state["history"], state["best"]
+        self.generator.set_state(tensors["rng.data"])
+        torch.set_rng_state(tensors["rng.torch"])
+
+    # -- one step -------------------------------------------------------------------------------
+    def _batch(self, rotations: torch.Tensor, generator: torch.Generator) -> dict:
+        index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
+        return synthesize_batch(self.body, rotations[index], generator, SynthConfig())
+
+    def _surface_subset(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The faces and edges the normal/edge losses use this step (all, or a random subset)."""
+        fraction = self.cfg.surface_loss_fraction
+        if fraction >= 1.0:
+            return self.faces, self.edges
+        pick = lambda n: torch.randperm(n, generator=self.generator)[: max(1, int(fraction * n))]  # noqa: E731
+        return self.faces[pick(len(self.faces))], self.edges[pick(len(self.edges))]
+
+    def train_step(self) -> dict[str, float]:
+        cfg = self.cfg
+        epoch = self.step // cfg.steps_per_epoch + 1
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(cfg, epoch)
+        batch = self._batch(self.train_rotations, self.generator)
+        noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
+        keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator)
+        gt_pose, gt_h36m = targets(batch, cfg.joint_set)
+        self.model.train()
+        if cfg.stage == "pam":
+            pose, _ = self.ddp(normalize_keypoints(keypoints))
+            terms = {"pam_joints": joint_loss(pose, gt_pose)}
+            terms["total"] = terms["pam_joints"]
+        else:
+            vertices, pose = self.ddp(keypoints)
+            faces, edges = self._surface_subset()
+            terms = gtrs_loss(vertices, pose, batch["vertices"].float(), gt_pose.float(), self.h36m_regressor,
+                              gt_h36m.float(), faces, edges, epoch, LossWeights())
+        self.optimizer.zero_grad(set_to_none=True)
+        terms["total"].backward()
+        self.optimizer.step()
+        self.step += 1
+        return {k: v.item() for k, v in terms.items()}
+
+    # -- validation -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def validate(self) -> dict[str, float]:
+        """Metrics on fixed val batches (same examples every epoch), exact and noisy 2D input."""
+        self.model.eval()
+        g = torch.Generator().manual_seed(12345)
+        sums: dict[str, float] = {}
+        count = 0
+        for _ in range(self.cfg.val_batches):
+            batch = self._batch(self.val_rotations, g)
+            gt_pose, gt_h36m = targets(batch, self.cfg.joint_set)
+            B = gt_pose.shape[0]
+            for name, noisy in (("exact", torch.zeros(B, dtype=torch.bool)), ("noisy", torch.ones(B, dtype=torch.bool))):
+                vertices, pose = self.model(network_inputs(batch, self.cfg.joint_set, noisy, g))
+                pred_h36m = torch.einsum("jv,bvd->bjd", self.h36m_regressor, vertices)
+                m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
+                if self.cfg.stage == "full":
+                    m.update({f"{name}/mpjpe": mpjpe(pred_h36m, gt_h36m), f"{name}/pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
+                              f"{name}/mpvpe": mpvpe(vertices, batch["vertices"], pred_h36m[:, 0], gt_h36m[:, 0])})
+                for k, v in m.items():
+                    sums[k] = sums.get(k, 0.0) + float(v.sum())
+            count += B
+        return {k: v / count for k, v in sums.items()}
+
+    # -- the run --------------------------------------------------------------------------------
+    def run(self) -> Path:
+        cfg = self.cfg
+        total = cfg.epochs * cfg.steps_per_epoch
+        if cfg.max_steps is not None:
+            total = min(total, cfg.max_steps)
+        bar = tqdm(total=total, initial=self.step, desc=f"train[{cfg.stage}]", unit="step", disable=self.rank != 0)
+        key = "noisy/pa_mpjpe" if cfg.stage == "full" else "noisy/pam_mpjpe"
+        while self.step < total:
+            terms = self.train_step()
+            bar.update(1)
+            bar.set_postfix(loss=f"{terms['total']:.4f}", epoch=self.step // cfg.steps_per_epoch + (self.step % cfg.steps_per_epoch > 0))
+            end_of_epoch = self.step % cfg.steps_per_epoch == 0
+            if end_of_epoch or self.step == total:
+                metrics = self.validate()
+                record = {"step": self.step, "epoch": math.ceil(self.step / cfg.steps_per_epoch),
+                          "lr": self.optimizer.param_groups[0]["lr"], "loss": terms, **metrics}
+                self.history.append(record)
+                if self.rank == 0:
+                    with atomic_path(self.out / "history.json") as tmp:
+                        tmp.write_text(json.dumps(self.history, indent=1))
+                    bar.write(" ".join(f"{k}={v:.1f}" for k, v in metrics.items()))
+                if metrics[key] < self.best:
+                    self.best = metrics[key]
+                    self.save("best.safetensors")
+                self.save()
+            elif self.step % cfg.checkpoint_every == 0:
+                self.save()
+        bar.close()
+        if self.world > 1:
+            self._check_replicas()
+        return self.out
+
+    def _check_replicas(self) -> None:
+        """Record the largest parameter difference between this rank and rank 0 (should be 0)."""
+        flat = torch.cat([p.detach().reshape(-1) for p in self.model.parameters()])
+        reference = flat.clone()
+        dist.broadcast(reference, src=0)
+        diff = (flat - reference).abs().max()
+        dist.all_reduce(diff, op=dist.ReduceOp.MAX)
+        if self.rank == 0:
+            state = self._state()
+            state["replica_max_abs_diff"] = float(diff)
+            save_checkpoint(self.out / "last.safetensors", self.model, self.optimizer, state, self._rng())
+        dist.barrier()
+
+
+def train(cfg: TrainConfig, resume: bool = False) -> Path:
+    """Train per ``cfg``; returns the run folder (``last.safetensors``, ``best.safetensors``, ``history.json``)."""
+    return Trainer(cfg, resume=resume).run()

@@ -1,0 +1,44 @@
+import math
+
+import torch
+
+from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe, similarity_align
+
+
+def random_rotation(g):
+    q = torch.nn.functional.normalize(torch.randn(4, generator=g), dim=0)
+    w, x, y, z = q
+    return torch.tensor([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                         [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                         [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+
+
+def test_a_rotated_scaled_shifted_copy_has_zero_pa_mpjpe_but_not_zero_mpjpe():
+    g = torch.Generator().manual_seed(0)
+    gt = torch.randn(4, 17, 3, generator=g, dtype=torch.float64) * 0.3
+    R = random_rotation(g).double()
+    pred = 1.7 * gt @ R.T + torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    assert pa_mpjpe(pred, gt).max() < 1e-3  # mm; R was built in float32
+    assert mpjpe(pred, gt).min() > 10
+    torch.testing.assert_close(similarity_align(pred, gt), gt, atol=1e-6, rtol=0)
+
+
+def test_a_mirror_image_is_not_aligned_away():
+    g = torch.Generator().manual_seed(1)
+    gt = torch.randn(2, 17, 3, generator=g, dtype=torch.float64)
+    mirrored = gt * torch.tensor([-1.0, 1.0, 1.0], dtype=torch.float64)
+    assert pa_mpjpe(mirrored, gt).min() > 1.0  # proper rotations only
+
+
+def test_known_offsets_give_known_errors():
+    gt = torch.zeros(1, 17, 3)
+    gt[0, :, 1] = torch.arange(17).float() * 0.1
+    pred = gt.clone()
+    pred[0, 1:, 0] += 0.03  # every joint but the pelvis moves 30 mm sideways
+    assert math.isclose(mpjpe(pred, gt).item(), 30.0, rel_tol=1e-5)
+    shifted = gt + torch.tensor([1.0, 2.0, 3.0])  # a global shift is removed by pelvis alignment
+    assert mpjpe(shifted, gt).item() < 1e-4
+    verts = torch.zeros(1, 5, 3)
+    moved = verts + torch.tensor([0.0, 0.0, 0.004])
+    assert math.isclose(mpvpe(moved, verts, torch.zeros(1, 3), torch.zeros(1, 3)).item(), 4.0, rel_tol=1e-5)
+    assert mpvpe(moved, verts, moved[:, 0], verts[:, 0]).item() < 1e-4

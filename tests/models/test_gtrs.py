@@ -1,0 +1,51 @@
+import pytest
+import torch
+
+from gtrs.models import create_model
+
+
+@pytest.mark.parametrize("joint_set, official", [("coco19", 7_887_393), ("h36m17", 7_651_615)])
+def test_paper_config_has_the_official_parameter_count_on_smpl_size_meshes(joint_set, official):
+    model = create_model("paper", torch.zeros(6890, 3), joint_set)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert abs(trainable - official) / official < 0.005, trainable
+    pam = sum(p.numel() for p in model.pam.parameters() if p.requires_grad)
+    assert pam == {"coco19": 3_442_898, "h36m17": 3_318_514}[joint_set]
+
+
+@pytest.mark.parametrize("config", ["paper", "cpu"])
+def test_forward_backward_reaches_every_parameter(config):
+    torch.manual_seed(0)
+    template = torch.randn(301, 3)  # 3V not a multiple of the token count: exercises the padding
+    model = create_model(config, template)
+    keypoints = torch.rand(3, 19, 3) * 400
+    vertices, pose = model(keypoints)
+    assert vertices.shape == (3, 301, 3) and pose.shape == (3, 19, 3)
+    (vertices.square().mean() + pose.square().mean()).backward()
+    dead = [n for n, p in model.named_parameters() if p.grad is None or p.grad.abs().sum() == 0]
+    assert not dead, dead
+
+
+def test_input_is_invariant_to_image_position_and_scale_and_handles_missing_joints():
+    torch.manual_seed(0)
+    model = create_model("cpu", torch.randn(200, 3)).eval()
+    kp = torch.rand(2, 19, 3) * 300
+    kp[..., 2] = 1.0
+    moved = kp.clone()
+    moved[..., :2] = kp[..., :2] * 2.5 + torch.tensor([100.0, -40.0])
+    v1, _ = model(kp)
+    v2, _ = model(moved)
+    torch.testing.assert_close(v1, v2, atol=1e-4, rtol=1e-4)
+    missing = kp.clone()
+    missing[0, 3] = torch.tensor([1e6, -1e6, 0.0])  # a missing joint's coordinates are ignored
+    missing[0, 3, 2] = 0.0
+    v3, _ = model(missing)
+    kp2 = missing.clone()
+    kp2[0, 3, :2] = 0.0
+    torch.testing.assert_close(v3, model(kp2)[0])
+    assert torch.isfinite(v3).all()
+
+
+def test_unknown_config_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="expected one of"):
+        create_model("huge", torch.zeros(10, 3))
