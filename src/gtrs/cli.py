@@ -122,6 +122,18 @@ def evaluate(
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+@app.command()
+def release(
+    checkpoint: Path = typer.Option(..., help="Training checkpoint (e.g. runs/cpu_full/best.safetensors)."),
+    out: Path = typer.Option(..., help="Where to write the fp16 release file."),
+) -> None:
+    """Turn a training checkpoint into shippable fp16 weights (no optimizer state)."""
+    from gtrs.models.pretrained import release_weights
+
+    path = release_weights(checkpoint, out)
+    typer.echo(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+
+
 @bench_app.command("train")
 def bench_train_cmd(
     data: Path = typer.Option(..., help="A folder made by `gtrs data build`."),

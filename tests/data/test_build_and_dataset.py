@@ -73,7 +73,13 @@ def test_synthesized_examples_are_consistent(anny_body):
     torch.testing.assert_close(batch["joints3d_h36m"][:, 0], torch.zeros(64, 3))  # root-relative
     torch.testing.assert_close(anny_body.regress_joints(batch["vertices"], "coco19"), batch["joints3d"],
                                atol=1e-5, rtol=0)
-    # the mesh is in the camera frame: every vertex in front of the camera, the person inside the image
+    # 3D targets and 2D keypoints agree: projecting the camera-frame joints gives the keypoints
+    from gtrs.data.camera import project
+
+    root = batch["root_cam"][:, None]
+    torch.testing.assert_close(project(batch["joints3d"] + root, batch["focal"], batch["principal"]), batch["keypoints2d"],
+                               atol=1e-2, rtol=0)
+    assert ((batch["vertices"] + root)[..., 2] > 0).all()  # the whole body is in front of the camera
     assert 0.3 < batch["flipped"].float().mean() < 0.7
     kp = batch["keypoints2d"]
     assert ((kp > 0) & (kp < 1000)).float().mean() > 0.95

@@ -47,7 +47,20 @@ def test_training_writes_loadable_checkpoints_and_history(tiny_data, tmp_path, a
     assert state["step"] == 3 and state["model_config"]["template_tokens"] == 6
     vertices, _ = model(torch.rand(2, 19, 3) * 300)
     assert vertices.shape == (2, anny_body.num_vertices, 3)
-    assert (tmp_path / "run" / "best.safetensors").is_file() and (tmp_path / "run" / "history.json").is_file()
+    for name in ("best.safetensors", "history.json", "curves.png"):
+        assert (tmp_path / "run" / name).is_file(), name
+    assert any((tmp_path / "run" / "tensorboard").iterdir())
+    # the release file: fp16 weights, smaller, same predictions to within fp16 rounding
+    from gtrs.models.pretrained import release_weights
+
+    released = release_weights(tmp_path / "run" / "last.safetensors", tmp_path / "release.safetensors")
+    assert released.stat().st_size < 0.4 * (tmp_path / "run" / "last.safetensors").stat().st_size
+    half_model, half_state = load_model(released)
+    assert half_state["step"] == 3
+    keypoints = torch.rand(2, 19, 3) * 300
+    with torch.no_grad():
+        diff = (half_model(keypoints)[0] - model(keypoints)[0]).abs().max()
+    assert diff < 5e-3
 
 
 def test_a_run_killed_mid_epoch_resumes_exactly(tiny_data, tmp_path, anny_body):

@@ -79,6 +79,7 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
         "joints3d": coco_cam - root,  # (B, 19, 3) metres, root-relative, camera frame
         "joints3d_h36m": h36m_cam - root,  # (B, 17, 3)
         "vertices": verts_cam - root,  # (B, V, 3)
+        "root_cam": root[:, 0],  # (B, 3) the pelvis in the camera frame (for projection)
         "shape": shape,
         "flipped": flip,
         "focal": cams.focal,

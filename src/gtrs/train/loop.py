@@ -27,6 +27,7 @@ from gtrs.data.noise import gaussian_joint_noise
 from gtrs.data.normalize import normalize_keypoints
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe
+from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
 from gtrs.train.config import TrainConfig
@@ -106,6 +107,12 @@ class Trainer:
         # The PAM stage trains (and synchronises) the Pose Analysis Module alone.
         trainable = self.model.pam if cfg.stage == "pam" else self.model
         self.ddp = torch.nn.parallel.DistributedDataParallel(trainable) if self.world > 1 else trainable
+        self.writer = None
+        if self.rank == 0:
+            from torch.utils.tensorboard import SummaryWriter
+
+            # purge_step drops events logged after the checkpoint a resumed run restarts from
+            self.writer = SummaryWriter(str(self.out / "tensorboard"), purge_step=self.step if resume else None)
 
     # -- checkpoints ------------------------------------------------------------------------------
     def _state(self) -> dict:
@@ -204,6 +211,9 @@ class Trainer:
         while self.step < total:
             terms = self.train_step()
             bar.update(1)
+            if self.writer is not None and self.step % 10 == 0:
+                for k, v in terms.items():
+                    self.writer.add_scalar(f"train/{k}", v, self.step)
             bar.set_postfix(loss=f"{terms['total']:.4f}", epoch=self.step // cfg.steps_per_epoch + (self.step % cfg.steps_per_epoch > 0))
             end_of_epoch = self.step % cfg.steps_per_epoch == 0
             if end_of_epoch or self.step == total:
@@ -214,6 +224,10 @@ class Trainer:
                 if self.rank == 0:
                     with atomic_path(self.out / "history.json") as tmp:
                         tmp.write_text(json.dumps(self.history, indent=1))
+                    plot_history(self.history, self.out / "curves.png", f"{cfg.model} / {cfg.stage}")
+                    for k, v in metrics.items():
+                        self.writer.add_scalar(f"val/{k}", v, self.step)
+                    self.writer.flush()
                     bar.write(" ".join(f"{k}={v:.1f}" for k, v in metrics.items()))
                 if metrics[key] < self.best:
                     self.best = metrics[key]
@@ -222,6 +236,8 @@ class Trainer:
             elif self.step % cfg.checkpoint_every == 0:
                 self.save()
         bar.close()
+        if self.writer is not None:
+            self.writer.close()
         if self.world > 1:
             self._check_replicas()
         return self.out
