@@ -123,6 +123,31 @@ def evaluate(
 
 
 @app.command()
+def predict(
+    input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose; .npy) or a folder."),
+    out: Path = typer.Option(Path("predictions"), help="Output folder."),
+    joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33 "
+                                          "(default: from the file format or the joint count)."),
+    focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
+    formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write, comma-separated."),
+    render: bool = typer.Option(True, help="Write front/side pictures per person."),
+) -> None:
+    """Reconstruct a 3D body mesh for every person in the keypoint files."""
+    from gtrs.infer.io import KeypointFileError
+    from gtrs.infer.predict import predict as run_predict
+
+    try:
+        summary = run_predict(input, out, joints, focal, tuple(f.strip() for f in formats.split(",") if f.strip()),
+                              render)
+    except KeypointFileError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    for error in summary.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}")
+
+
+@app.command()
 def release(
     checkpoint: Path = typer.Option(..., help="Training checkpoint (e.g. runs/cpu_full/best.safetensors)."),
     out: Path = typer.Option(..., help="Where to write the fp16 release file."),

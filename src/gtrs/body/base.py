@@ -84,9 +84,21 @@ class BodyModel(torch.nn.Module, ABC):
         """Pose the body. Missing arguments default to rest pose, mean shape, zero translation."""
 
     def regress_joints(self, vertices: torch.Tensor, joint_set: str) -> torch.Tensor:
-        """(B, V, 3) vertices -> (B, J, 3) joints of ``joint_set``."""
-        regressor = self.joint_regressor(joint_set).to(dtype=vertices.dtype, device=vertices.device)
-        return torch.einsum("jv,bvd->bjd", regressor, vertices)
+        """(B, V, 3) vertices -> (B, J, 3) joints of ``joint_set`` (differentiable)."""
+        columns, weights = self.compact_regressor(joint_set)
+        if len(columns) > vertices.shape[1] // 4:  # gathering most of the mesh costs more than it saves
+            weights, columns = self.joint_regressor(joint_set), slice(None)
+        return torch.einsum("ju,bud->bjd", weights.to(vertices.dtype), vertices[:, columns])
+
+    def compact_regressor(self, joint_set: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The vertices a regressor uses (U,) and its (J, U) weights on them, cached: most
+        regressors touch a small part of the mesh, so the product runs on those vertices only."""
+        cache = self.__dict__.setdefault("_compact_regressors", {})
+        if joint_set not in cache:
+            dense = self.joint_regressor(joint_set)
+            columns = torch.nonzero(dense.abs().sum(0), as_tuple=True)[0]
+            cache[joint_set] = (columns, dense[:, columns])
+        return cache[joint_set]
 
     def joint_set(self, name: str) -> JointSet:
         return get_joint_set(name)

@@ -47,7 +47,6 @@ def evaluate(checkpoint: str | Path, data: str | Path, split: str = "test", batc
     model, state = load_model(checkpoint)
     joint_set = model.cfg.joint_set
     body = AnnyBody()
-    regressor = body.joint_regressor("h36m17").float()
     rotations = load_split_rotations(data, split)
     g = torch.Generator().manual_seed(seed)
     sums: dict[str, float] = {}
@@ -60,7 +59,7 @@ def evaluate(checkpoint: str | Path, data: str | Path, split: str = "test", batc
         for kind, noisy in (("exact", False), ("noisy", True)):
             flags = torch.full((batch_size,), noisy)
             vertices, pose = model(network_inputs(batch, joint_set, flags, g))
-            pred_h36m = torch.einsum("jv,bvd->bjd", regressor, vertices)
+            pred_h36m = body.regress_joints(vertices, "h36m17")
             values = {"mpjpe": mpjpe(pred_h36m, gt_h36m), "pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
                       "mpvpe": mpvpe(vertices, batch["vertices"], pred_h36m[:, 0], gt_h36m[:, 0]),
                       "pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}

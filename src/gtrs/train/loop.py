@@ -92,7 +92,7 @@ class Trainer:
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set)
         self.faces = self.body.faces
         self.edges = mesh_edges(self.faces)
-        self.h36m_regressor = self.body.joint_regressor("h36m17").float()
+        self.h36m_regressor = self.body.compact_regressor("h36m17")
         params = self.model.pam.parameters() if cfg.stage == "pam" else self.model.parameters()
         self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.step, self.history, self.best = 0, [], math.inf
@@ -190,7 +190,7 @@ class Trainer:
             B = gt_pose.shape[0]
             for name, noisy in (("exact", torch.zeros(B, dtype=torch.bool)), ("noisy", torch.ones(B, dtype=torch.bool))):
                 vertices, pose = self.model(network_inputs(batch, self.cfg.joint_set, noisy, g))
-                pred_h36m = torch.einsum("jv,bvd->bjd", self.h36m_regressor, vertices)
+                pred_h36m = self.body.regress_joints(vertices, "h36m17")
                 m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
                 if self.cfg.stage == "full":
                     m.update({f"{name}/mpjpe": mpjpe(pred_h36m, gt_h36m), f"{name}/pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),

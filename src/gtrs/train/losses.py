@@ -60,10 +60,13 @@ def joint_loss(pred: torch.Tensor, gt: torch.Tensor, valid: torch.Tensor | None 
 
 
 def gtrs_loss(pred_vertices: torch.Tensor, pred_pose3d: torch.Tensor, gt_vertices: torch.Tensor,
-              gt_pose3d: torch.Tensor, h36m_regressor: torch.Tensor, gt_h36m: torch.Tensor, faces: torch.Tensor,
-              edges: torch.Tensor, epoch: int, weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
-    """All terms and their weighted ``total``. ``epoch`` counts from 1; poses are root-relative."""
-    pred_h36m = torch.einsum("jv,bvd->bjd", h36m_regressor, pred_vertices)
+              gt_pose3d: torch.Tensor, h36m_regressor: tuple[torch.Tensor, torch.Tensor], gt_h36m: torch.Tensor,
+              faces: torch.Tensor, edges: torch.Tensor, epoch: int,
+              weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
+    """All terms and their weighted ``total``. ``epoch`` counts from 1; poses are root-relative.
+    ``h36m_regressor`` is (vertex indices (U,), weights (17, U)) (``BodyModel.compact_regressor``)."""
+    columns, regressor = h36m_regressor
+    pred_h36m = torch.einsum("ju,bud->bjd", regressor.to(pred_vertices.dtype), pred_vertices[:, columns])
     terms = {
         "vertex": vertex_loss(pred_vertices, gt_vertices),
         "normal": normal_loss(pred_vertices, gt_vertices, faces),

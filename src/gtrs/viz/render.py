@@ -60,3 +60,38 @@ def mesh_contact_sheet(meshes: list[np.ndarray], faces: np.ndarray, titles: list
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+# Camera frame (OpenCV) -> package frame for a camera standing in front of the scene: flip Y and Z.
+CAMERA_TO_WORLD = np.diag([1.0, -1.0, -1.0])
+
+
+def render_result_views(vertices_cam: np.ndarray, faces: np.ndarray, path: str, title: str = "") -> None:
+    """Front (the camera's own view) and side views of a camera-frame mesh, to a PNG."""
+    world = (vertices_cam - vertices_cam.mean(0)) @ CAMERA_TO_WORLD.T
+    mesh_contact_sheet([world], faces, [title], path, views=("front", "side"))
+
+
+def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
+                     principal: np.ndarray, path: str, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
+    """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image, to a PNG
+    of the image's own size."""
+    h, w = image.shape[:2]
+    z = np.clip(vertices_cam[:, 2:], 1e-6, None)
+    px = vertices_cam[:, :2] / z * focal + principal  # (V, 2) pixels
+    tri_cam = vertices_cam[np.asarray(faces)]
+    normals = np.cross(tri_cam[:, 1] - tri_cam[:, 0], tri_cam[:, 2] - tri_cam[:, 0])
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True) + 1e-12
+    shade = 0.25 + 0.75 * np.abs(normals[:, 2])  # light from the camera
+    order = np.argsort(-tri_cam[:, :, 2].mean(axis=1))  # far to near
+    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.imshow(image)
+    colors = np.clip(np.asarray(color)[None] * shade[order, None], 0, 1)
+    ax.add_collection(PolyCollection(px[np.asarray(faces)][order], facecolors=colors, edgecolors="none", alpha=alpha,
+                                     antialiased=False))
+    ax.set_xlim(0, w)
+    ax.set_ylim(h, 0)
+    ax.axis("off")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Inference: keypoint files in, meshes and pictures out."""

@@ -1,0 +1,132 @@
+"""Keypoint readers (COCO results/annotations JSON, OpenPose JSON, NumPy) -> COCO-19 people.
+
+Every reader returns ``Person`` records with COCO-19 keypoints (19, 3) (x, y, confidence) in pixels.
+Bad input raises ``KeypointFileError`` naming the file and the record; in a multi-person file a bad
+record is reported in ``ReadResult.errors`` and skipped, and the others are kept.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from gtrs.body.keypoint_formats import SOURCE_LAYOUTS, to_coco19
+
+# Joint counts that identify a layout when --joints is not given (17 is read as COCO, not H36M).
+LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18", 33: "blazepose33"}
+
+
+class KeypointFileError(ValueError):
+    """Unusable keypoint input; the message names the file (and record)."""
+
+
+@dataclass
+class Person:
+    source: str  # "file" or "file#record"
+    keypoints: np.ndarray  # (19, 3) COCO-19, pixels
+    image: str | None = None  # image file name, when the format gives one
+    image_size: tuple[int, int] | None = None  # (width, height), when known
+
+
+@dataclass
+class ReadResult:
+    people: list[Person] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _convert(values, layout: str | None, where: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        if arr.size % 3 == 0 and (layout is None or arr.size == 3 * len(SOURCE_LAYOUTS[layout])):
+            arr = arr.reshape(-1, 3)
+        else:
+            raise KeypointFileError(f"{where}: expected a flat list of (x, y, score) triples, got {arr.size} numbers")
+    if arr.ndim != 2 or arr.shape[1] not in (2, 3):
+        raise KeypointFileError(f"{where}: expected keypoints of shape (J, 2) or (J, 3), got {arr.shape}")
+    layout = layout or LAYOUT_BY_COUNT.get(arr.shape[0])
+    if layout is None:
+        raise KeypointFileError(f"{where}: {arr.shape[0]} joints match no known layout "
+                                f"({', '.join(f'{n}: {k}' for n, k in LAYOUT_BY_COUNT.items())}); pass --joints")
+    if arr.shape[0] != len(SOURCE_LAYOUTS[layout]):
+        raise KeypointFileError(f"{where}: layout {layout} has {len(SOURCE_LAYOUTS[layout])} joints, got {arr.shape[0]}")
+    if not np.isfinite(arr).all():
+        raise KeypointFileError(f"{where}: keypoints contain NaN or inf")
+    coco19 = to_coco19(arr, layout)
+    if (coco19[:, 2] > 0).sum() < 4:
+        raise KeypointFileError(f"{where}: fewer than 4 joints have a positive confidence")
+    return coco19
+
+
+def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
+    """Read one keypoint file (.json or .npy); ``joints`` forces the layout (see ``SOURCE_LAYOUTS``)."""
+    path = Path(path)
+    if joints is not None and joints not in SOURCE_LAYOUTS:
+        raise KeypointFileError(f"--joints {joints!r} is not one of {sorted(SOURCE_LAYOUTS)}")
+    if not path.is_file():
+        raise KeypointFileError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise KeypointFileError(f"{path}: the file is empty")
+    if path.suffix == ".npy":
+        return _read_numpy(path, joints)
+    if path.suffix != ".json":
+        raise KeypointFileError(f"{path}: expected a .json or .npy keypoint file")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise KeypointFileError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    if isinstance(data, list):
+        return _read_records(path, [(f"{path}#{i}", r) for i, r in enumerate(data)], "keypoints", joints or "coco17",
+                             images={})
+    if isinstance(data, dict) and "annotations" in data:
+        images = {img.get("id"): img for img in data.get("images", []) if isinstance(img, dict)}
+        records = [(f"{path}#annotation {a.get('id', i) if isinstance(a, dict) else i}", a)
+                   for i, a in enumerate(data["annotations"])]
+        return _read_records(path, records, "keypoints", joints or "coco17", images)
+    if isinstance(data, dict) and "people" in data:
+        records = [(f"{path}#person {i}", p) for i, p in enumerate(data["people"])]
+        return _read_records(path, records, "pose_keypoints_2d", joints, images={})
+    raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
+                            "('annotations'), or OpenPose output ('people')")
+
+
+def _read_records(path: Path, records, key: str, layout: str | None, images: dict) -> ReadResult:
+    result = ReadResult()
+    for where, record in records:
+        try:
+            if not isinstance(record, dict) or key not in record:
+                raise KeypointFileError(f"{where}: missing field {key!r}")
+            if record.get("num_keypoints", 1) == 0:
+                continue  # COCO crowd/empty annotations carry no keypoints
+            kp = _convert(record[key], layout, where)
+        except KeypointFileError as e:
+            result.errors.append(str(e))
+            continue
+        image = images.get(record.get("image_id"), {})
+        size = (image["width"], image["height"]) if "width" in image and "height" in image else None
+        name = image.get("file_name") or (str(record["image_id"]) if "image_id" in record else None)
+        result.people.append(Person(source=where, keypoints=kp, image=name, image_size=size))
+    if not result.people and result.errors:
+        raise KeypointFileError(f"{path}: no usable person; " + "; ".join(result.errors[:3]))
+    return result
+
+
+def _read_numpy(path: Path, layout: str | None) -> ReadResult:
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise KeypointFileError(f"{path}: not a readable .npy array ({e})") from None
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3:
+        raise KeypointFileError(f"{path}: expected an array of shape (N, J, 2|3) or (J, 2|3), got {arr.shape}")
+    result = ReadResult()
+    for i, person in enumerate(arr):
+        try:
+            result.people.append(Person(source=f"{path}#{i}", keypoints=_convert(person, layout, f"{path}#{i}")))
+        except KeypointFileError as e:
+            result.errors.append(str(e))
+    if not result.people:
+        raise KeypointFileError(f"{path}: no usable person; " + "; ".join(result.errors[:3]))
+    return result

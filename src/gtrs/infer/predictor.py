@@ -1,0 +1,84 @@
+"""Reconstructor: 2D keypoints -> posed body meshes in the camera frame.
+
+    from gtrs.infer.predictor import Reconstructor
+    r = Reconstructor.pretrained()
+    people = r(keypoints)          # (N, 19, 3) COCO-19 pixels (or keypoints_format="openpose25", ...)
+    people[0].vertices, people[0].faces, people[0].joints, people[0].translation
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from gtrs.body.anny import AnnyBody
+from gtrs.body.keypoint_formats import to_coco19
+from gtrs.infer.camera import default_focal, project, reprojection_error, solve_translation
+from gtrs.infer.results import MeshResult
+from gtrs.models.gtrs import GTRS
+
+
+class Reconstructor:
+    """Wraps a GTRS network, the body's faces and joint regressors, and the camera solve."""
+
+    def __init__(self, model: GTRS, body: AnnyBody | None = None, device: str | torch.device = "cpu",
+                 batch_size: int = 64) -> None:
+        if model.cfg.joint_set != "coco19":
+            raise ValueError(f"Reconstructor takes COCO-19 models, this one uses {model.cfg.joint_set!r}")
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.body = body or AnnyBody()
+        if self.body.num_vertices != model.cfg.num_vertices:
+            raise ValueError(f"model predicts {model.cfg.num_vertices} vertices, the body has {self.body.num_vertices}")
+        self.faces = self.body.faces.numpy()
+        self.batch_size = batch_size
+
+    @classmethod
+    def pretrained(cls, device: str | torch.device = "cpu") -> "Reconstructor":
+        """The model that ships in the package."""
+        from gtrs.models.pretrained import load_pretrained
+
+        model, _ = load_pretrained()
+        return cls(model, device=device)
+
+    @torch.no_grad()
+    def predict_root_relative(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 19, 3) COCO-19 pixels -> root-relative vertices (N, V, 3) and COCO-19 joints (N, 19, 3)."""
+        verts, joints = [], []
+        for start in range(0, len(keypoints), self.batch_size):
+            kp = torch.as_tensor(keypoints[start:start + self.batch_size], dtype=torch.float32, device=self.device)
+            v, _ = self.model(kp)
+            v = v.cpu()
+            verts.append(v.numpy())
+            joints.append(self.body.regress_joints(v.to(self.body.dtype), "coco19").numpy())
+        return np.concatenate(verts), np.concatenate(joints)
+
+    def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
+                 image_size: tuple[int, int] | None = None, principal: np.ndarray | None = None,
+                 sources: list[str] | None = None) -> list[MeshResult]:
+        """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3).
+
+        Camera: ``focal`` in pixels (default: ``default_focal``), principal point at the image centre
+        when ``image_size`` (width, height) is given, else at the keypoints' centre.
+        """
+        kp = np.asarray(keypoints, dtype=np.float64)
+        if kp.ndim == 2:
+            kp = kp[None]
+        kp = to_coco19(kp, keypoints_format)
+        visible = (kp[..., 2] > 0).sum(-1)
+        if (visible < 4).any():
+            raise ValueError(f"person {int(np.argmax(visible < 4))} has fewer than 4 visible joints")
+        vertices, joints = self.predict_root_relative(kp)
+        results = []
+        for i in range(len(kp)):
+            f = focal or default_focal(image_size, kp[i])
+            c = (np.asarray(principal, dtype=np.float64) if principal is not None
+                 else np.array(image_size, dtype=np.float64) / 2 if image_size is not None
+                 else kp[i, kp[i, :, 2] > 0, :2].mean(0))
+            t = solve_translation(joints[i], kp[i], f, c)
+            h36m = self.body.regress_joints(torch.as_tensor(vertices[i:i + 1], dtype=self.body.dtype), "h36m17")[0].numpy()
+            placed = joints[i] + t
+            results.append(MeshResult(
+                vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m + t, translation=t,
+                focal=float(f), principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
+                reprojection_px=reprojection_error(project(placed, f, c), kp[i])))
+        return results
