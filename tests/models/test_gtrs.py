@@ -17,7 +17,7 @@ def test_paper_config_has_the_official_parameter_count_on_smpl_size_meshes(joint
 def test_forward_backward_reaches_every_parameter(config):
     torch.manual_seed(0)
     template = torch.randn(301, 3)  # 3V not a multiple of the token count: exercises the padding
-    model = create_model(config, template)
+    model = create_model(config, template).eval()  # no stochastic depth: every branch must carry gradient
     keypoints = torch.rand(3, 19, 3) * 400
     vertices, pose = model(keypoints)
     assert vertices.shape == (3, 301, 3) and pose.shape == (3, 19, 3)
