@@ -53,6 +53,23 @@ def bench_data_cmd(
                f"(body forward alone: {r['body_only_per_s']:.0f}/s, same run)")
 
 
+@bench_app.command("infer")
+def bench_infer_cmd(
+    checkpoint: Path = typer.Option(None, help="A checkpoint (default: the shipped model)."),
+    threads: int = typer.Option(2, min=1),
+    repeats: int = typer.Option(21, min=3),
+    batch: int = typer.Option(256, min=1),
+) -> None:
+    """Single-frame latency (median) and batched meshes/s, PyTorch vs ONNX Runtime."""
+    from gtrs.bench.infer import bench_infer
+    from gtrs.models.pretrained import load_pretrained
+    from gtrs.train.checkpoint import load_model
+
+    model, _ = load_model(checkpoint) if checkpoint else load_pretrained()
+    for r in bench_infer(model, threads, repeats, batch):
+        typer.echo(f"{r['runtime']:12s} latency {r['latency_ms']:6.1f} ms   batch {r['batch']}: {r['meshes_per_s']:6.0f} meshes/s")
+
+
 @data_app.command("build")
 def data_build_cmd(
     bvh: Path = typer.Option(..., help="Folder of .bvh clips (searched recursively; subfolders = subjects)."),
@@ -131,6 +148,7 @@ def predict(
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
     formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write, comma-separated."),
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
+    onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     from gtrs.infer.io import KeypointFileError
@@ -138,13 +156,28 @@ def predict(
 
     try:
         summary = run_predict(input, out, joints, focal, tuple(f.strip() for f in formats.split(",") if f.strip()),
-                              render)
+                              render, onnx=str(onnx) if onnx else None)
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     for error in summary.errors:
         typer.echo(f"skipped: {error}", err=True)
     typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}")
+
+
+@app.command("export-onnx")
+def export_onnx_cmd(
+    out: Path = typer.Option(Path("gtrs.onnx"), help="ONNX file to write."),
+    checkpoint: Path = typer.Option(None, help="A checkpoint (default: the shipped model)."),
+) -> None:
+    """Export the network to ONNX (dynamic batch), check it, and compare ONNX Runtime with PyTorch."""
+    from gtrs.export.onnx import export_onnx
+    from gtrs.models.pretrained import load_pretrained
+    from gtrs.train.checkpoint import load_model
+
+    model, _ = load_model(checkpoint) if checkpoint else load_pretrained()
+    report = export_onnx(model, out, num_joints=model.cfg.num_joints)
+    typer.echo(f"wrote {out}: ONNX Runtime vs PyTorch max vertex difference {report['max_vertex_diff_m']:.2e} m")
 
 
 @app.command()

@@ -30,7 +30,7 @@ def input_files(path: Path) -> list[Path]:
 
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
             formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
-            show_progress: bool = True) -> PredictSummary:
+            show_progress: bool = True, onnx: str | None = None) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest completes.
@@ -39,7 +39,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     out = Path(out)
     summary = PredictSummary()
-    reconstructor = reconstructor or Reconstructor.pretrained()
+    reconstructor = reconstructor or Reconstructor.pretrained(onnx_path=onnx)
     files = input_files(Path(input))
     for path in tqdm(files, desc="predict", unit="file", disable=not show_progress):
         try:

@@ -21,7 +21,9 @@ class Reconstructor:
     """Wraps a GTRS network, the body's faces and joint regressors, and the camera solve."""
 
     def __init__(self, model: GTRS, body: AnnyBody | None = None, device: str | torch.device = "cpu",
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, onnx_path: str | None = None) -> None:
+        """``onnx_path``: run the network with ONNX Runtime from that file (``gtrs export-onnx``)
+        instead of PyTorch; ``model`` still supplies the configuration."""
         if model.cfg.joint_set != "coco19":
             raise ValueError(f"Reconstructor takes COCO-19 models, this one uses {model.cfg.joint_set!r}")
         self.device = torch.device(device)
@@ -31,14 +33,20 @@ class Reconstructor:
             raise ValueError(f"model predicts {model.cfg.num_vertices} vertices, the body has {self.body.num_vertices}")
         self.faces = self.body.faces.numpy()
         self.batch_size = batch_size
+        if onnx_path is not None:
+            from gtrs.export.onnx import OnnxModel
+
+            self.network = OnnxModel(onnx_path)
+        else:
+            self.network = self.model
 
     @classmethod
-    def pretrained(cls, device: str | torch.device = "cpu") -> "Reconstructor":
-        """The model that ships in the package."""
+    def pretrained(cls, device: str | torch.device = "cpu", onnx_path: str | None = None) -> "Reconstructor":
+        """The model that ships in the package (optionally run from its ONNX export)."""
         from gtrs.models.pretrained import load_pretrained
 
         model, _ = load_pretrained()
-        return cls(model, device=device)
+        return cls(model, device=device, onnx_path=onnx_path)
 
     @torch.no_grad()
     def predict_root_relative(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +54,7 @@ class Reconstructor:
         verts, joints = [], []
         for start in range(0, len(keypoints), self.batch_size):
             kp = torch.as_tensor(keypoints[start:start + self.batch_size], dtype=torch.float32, device=self.device)
-            v, _ = self.model(kp)
+            v, _ = self.network(kp)
             v = v.cpu()
             verts.append(v.numpy())
             joints.append(self.body.regress_joints(v.to(self.body.dtype), "coco19").numpy())
