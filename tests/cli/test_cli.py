@@ -13,7 +13,7 @@ def run(*args):
 
 
 def test_demo_writes_a_picture_of_bodies(tmp_path, anny_body):  # anny_body: the cache is built once
-    result = run("demo", "--out", str(tmp_path))
+    result = run("demo", "--body-only", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     png = tmp_path / "body_poses.png"
     assert png.is_file()

@@ -26,6 +26,9 @@ class TrainConfig:
     # Fraction of the mesh's faces (and edges) the normal and edge losses see each step: 1.0 is the
     # paper; less is an unbiased, cheaper estimate (a random subset drawn every step).
     surface_loss_fraction: float = 1.0
+    # The edge-length loss joins at this epoch (paper: 2, i.e. after one of its epochs of ~540k
+    # samples; our epochs are far shorter, so CPU configs start it later).
+    edge_from_epoch: int = 2
     val_batches: int = 4
     checkpoint_every: int = 50  # steps
     seed: int = 0

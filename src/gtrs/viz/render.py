@@ -72,10 +72,9 @@ def render_result_views(vertices_cam: np.ndarray, faces: np.ndarray, path: str, 
     mesh_contact_sheet([world], faces, [title], path, views=("front", "side"))
 
 
-def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
-                     principal: np.ndarray, path: str, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
-    """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image, to a PNG
-    of the image's own size."""
+def draw_overlay(ax, image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
+                 principal: np.ndarray, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
+    """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image on an Axes."""
     h, w = image.shape[:2]
     z = np.clip(vertices_cam[:, 2:], 1e-6, None)
     px = vertices_cam[:, :2] / z * focal + principal  # (V, 2) pixels
@@ -84,8 +83,6 @@ def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndar
     normals /= np.linalg.norm(normals, axis=1, keepdims=True) + 1e-12
     shade = 0.25 + 0.75 * np.abs(normals[:, 2])  # light from the camera
     order = np.argsort(-tri_cam[:, :, 2].mean(axis=1))  # far to near
-    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
-    ax = fig.add_axes([0, 0, 1, 1])
     ax.imshow(image)
     colors = np.clip(np.asarray(color)[None] * shade[order, None], 0, 1)
     ax.add_collection(PolyCollection(px[np.asarray(faces)][order], facecolors=colors, edgecolors="none", alpha=alpha,
@@ -93,5 +90,45 @@ def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndar
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
     ax.axis("off")
+
+
+def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
+                     principal: np.ndarray, path: str, alpha: float = 0.6) -> None:
+    """``draw_overlay`` to a PNG of the image's own size."""
+    h, w = image.shape[:2]
+    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
+    draw_overlay(fig.add_axes([0, 0, 1, 1]), image, vertices_cam, faces, focal, principal, alpha)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def draw_keypoints(ax, keypoints: np.ndarray, edges, image: np.ndarray | None = None,
+                   size: tuple[int, int] | None = None) -> None:
+    """2D keypoints (J, 3) and their skeleton edges, over ``image`` if given; y points down."""
+    if image is not None:
+        ax.imshow(image)
+    visible = keypoints[:, 2] > 0
+    for i, j in edges:
+        if visible[i] and visible[j]:
+            ax.plot(keypoints[[i, j], 0], keypoints[[i, j], 1], "-", color="tab:orange", lw=2)
+    ax.plot(keypoints[visible, 0], keypoints[visible, 1], "o", color="tab:red", ms=3)
+    if image is None:
+        lo, hi = keypoints[visible, :2].min(0), keypoints[visible, :2].max(0)
+        pad = 0.15 * (hi - lo).max()
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(hi[1] + pad, lo[1] - pad)
+        ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def draw_view(ax, vertices_cam: np.ndarray, faces: np.ndarray, view: str) -> None:
+    """A camera-frame mesh in a package view ('front' = the camera's own view, 'side'), framed."""
+    world = (vertices_cam - vertices_cam.mean(0)) @ CAMERA_TO_WORLD.T
+    draw_mesh(ax, world, faces, view)
+    p = project_view(world, view)
+    centre = 0.5 * (p.min(0) + p.max(0))
+    half = 0.55 * max(np.ptp(p[:, 0]), np.ptp(p[:, 1]))
+    ax.set_xlim(centre[0] - half, centre[0] + half)
+    ax.set_ylim(centre[1] - half, centre[1] + half)
+    ax.set_aspect("equal")
+    ax.axis("off")

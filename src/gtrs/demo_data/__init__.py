@@ -1,0 +1,1 @@
+"""Sample inputs shipped for ``make demo`` (see CREDITS.md in this folder)."""
