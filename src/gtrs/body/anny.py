@@ -17,7 +17,7 @@ import torch
 
 import anny
 
-from gtrs.body.base import BodyModel, BodyOutput, check_finite, check_shape, coco19_from_coco17
+from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17
 from gtrs.body.joints import get_joint_set
 
 ANNY_RIG = "cmu_mb"
@@ -126,34 +126,23 @@ class AnnyBody(BodyModel):
         joint_set: str | None = None,
     ) -> BodyOutput:
         """Pose the body (see the class docstring for the arguments)."""
-        batch = next((t.shape[0] for t in (rotations, shape, translation) if t is not None), 1)
-        if rotations is None:
-            rotations = self.identity_rotations(batch)
-        if shape is None:
-            shape = self.default_shape(batch)
-        if translation is None:
-            translation = torch.zeros(batch, 3, dtype=self.dtype, device=self.device)
-        check_shape("rotations", rotations, (batch, self.num_bones, 3, 3))
-        check_shape("shape (phenotypes)", shape, (batch, self.shape_dim))
-        check_shape("translation", translation, (batch, 3))
-        for name, t in (("rotations", rotations), ("shape (phenotypes)", shape), ("translation", translation)):
-            check_finite(name, t)
+        rotations, shape, translation = self.prepare_inputs(rotations, shape, translation, joint_set,
+                                                            "shape (phenotypes)")
+        batch = rotations.shape[0]
         phenotypes, local = shape[:, :len(PHENOTYPE_NAMES)], shape[:, len(PHENOTYPE_NAMES):]
         if (phenotypes < 0).any() or (phenotypes > 1).any():
             raise ValueError(f"shape (phenotypes {PHENOTYPE_NAMES}) must lie in [0, 1], "
                              f"got values in [{phenotypes.min().item():.3g}, {phenotypes.max().item():.3g}]")
         if local.numel() and local.abs().max() > 1:
             raise ValueError(f"shape (local changes {self.local_changes}) must lie in [-1, 1]")
-        if joint_set is not None:
-            get_joint_set(joint_set)
 
         C = self.anny_to_world
         delta = torch.zeros(batch, self.num_bones, 4, 4, dtype=self.dtype, device=self.device)
-        delta[..., :3, :3] = C.T @ rotations.to(self.dtype) @ C  # world axes -> anny axes
-        delta[:, 0, :3, 3] = translation.to(self.dtype) @ C  # C^T t, row-vector form
+        delta[..., :3, :3] = C.T @ rotations @ C  # world axes -> anny axes
+        delta[:, 0, :3, 3] = translation @ C  # C^T t, row-vector form
         delta[..., 3, 3] = 1.0
-        out = self.model(pose_parameters=delta, phenotype_kwargs=phenotypes.to(self.dtype),
-                         local_changes_kwargs=local[:, self._local_order].to(self.dtype) if local.numel() else None)
+        out = self.model(pose_parameters=delta, phenotype_kwargs=phenotypes,
+                         local_changes_kwargs=local[:, self._local_order] if local.numel() else None)
         vertices = out["vertices"] @ C.T  # (B, V, 3) world
         bone_heads = out["bone_poses"][..., :3, 3] @ C.T  # (B, 31, 3)
         joints = self.regress_joints(vertices, joint_set) if joint_set else None

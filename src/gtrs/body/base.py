@@ -83,6 +83,25 @@ class BodyModel(torch.nn.Module, ABC):
     ) -> BodyOutput:
         """Pose the body. Missing arguments default to rest pose, mean shape, zero translation."""
 
+    def prepare_inputs(self, rotations: torch.Tensor | None, shape: torch.Tensor | None,
+                       translation: torch.Tensor | None, joint_set: str | None,
+                       shape_name: str = "shape") -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Fill in defaults (rest pose, mean shape, zero translation) and validate shapes, finiteness
+        and the joint-set name, with errors that name the argument."""
+        batch = next((t.shape[0] for t in (rotations, shape, translation) if t is not None), 1)
+        rotations = self.identity_rotations(batch) if rotations is None else rotations
+        shape = self.default_shape(batch) if shape is None else shape
+        if translation is None:
+            translation = torch.zeros(batch, 3, dtype=self.dtype, device=self.device)
+        check_shape("rotations", rotations, (batch, self.num_bones, 3, 3))
+        check_shape(shape_name, shape, (batch, self.shape_dim))
+        check_shape("translation", translation, (batch, 3))
+        for name, t in (("rotations", rotations), (shape_name, shape), ("translation", translation)):
+            check_finite(name, t)
+        if joint_set is not None:
+            get_joint_set(joint_set)
+        return rotations.to(self.dtype), shape.to(self.dtype), translation.to(self.dtype)
+
     def regress_joints(self, vertices: torch.Tensor, joint_set: str) -> torch.Tensor:
         """(B, V, 3) vertices -> (B, J, 3) joints of ``joint_set`` (differentiable)."""
         columns, weights = self.compact_regressor(joint_set)

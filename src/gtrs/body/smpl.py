@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gtrs.body.base import BodyModel, BodyOutput, check_finite, check_shape, coco19_from_coco17
+from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17
 from gtrs.body.joints import get_joint_set
 
 SMPL_BONES = (
@@ -124,20 +124,9 @@ class SmplBody(BodyModel):
         joint_set: str | None = None,
     ) -> BodyOutput:
         """Pose SMPL; the pelvis joint lands at ``translation`` (origin by default)."""
-        batch = next((t.shape[0] for t in (rotations, shape, translation) if t is not None), 1)
-        rotations = self.identity_rotations(batch) if rotations is None else rotations
-        shape = self.default_shape(batch) if shape is None else shape
-        translation = torch.zeros(batch, 3, dtype=self.dtype, device=self.device) if translation is None else translation
-        check_shape("rotations", rotations, (batch, 24, 3, 3))
-        check_shape("shape (betas)", shape, (batch, self.shape_dim))
-        check_shape("translation", translation, (batch, 3))
-        for name, t in (("rotations", rotations), ("shape (betas)", shape), ("translation", translation)):
-            check_finite(name, t)
-        if joint_set is not None:
-            get_joint_set(joint_set)
-        out = self.layer(global_orient=rotations[:, :1].to(self.dtype), body_pose=rotations[:, 1:].to(self.dtype),
-                         betas=shape.to(self.dtype), pose2rot=False)
-        offset = translation.to(self.dtype) - out.joints[:, 0]  # pelvis -> translation
+        rotations, shape, translation = self.prepare_inputs(rotations, shape, translation, joint_set, "shape (betas)")
+        out = self.layer(global_orient=rotations[:, :1], body_pose=rotations[:, 1:], betas=shape, pose2rot=False)
+        offset = translation - out.joints[:, 0]  # pelvis -> translation
         vertices = out.vertices + offset[:, None]
         joints = self.regress_joints(vertices, joint_set) if joint_set else None
         return BodyOutput(vertices=vertices, faces=self.faces, joints=joints, joint_set=joint_set,
