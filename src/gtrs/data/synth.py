@@ -56,30 +56,28 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
     rotations[:, 0] = rotation_about(torch.tensor([0.0, 1.0, 0.0], dtype=dtype).expand(B, 3), yaw) @ rotations[:, 0]
     shape = sample_phenotypes(B, generator, cfg.children, dtype)
 
+    # The camera looks at the root (the origin). Its rotation is folded into the body's global
+    # orientation, so the posed mesh comes out directly in the camera's axes (about the root):
+    # x_cam = R x_world + t, and rotating the root rotates the whole body about it.
+    cams = sample_cameras(torch.zeros(B, 3, dtype=dtype), cfg.camera, generator)
+    rotations[:, 0] = cams.R @ rotations[:, 0]
     with torch.no_grad():
-        out = body(rotations, shape)
-        vertices = out.vertices  # (B, V, 3) world
+        vertices = body(rotations, shape).vertices  # (B, V, 3) camera axes, root at the origin
         coco = body.regress_joints(vertices, "coco19")  # (B, 19, 3)
         h36m = body.regress_joints(vertices, "h36m17")  # (B, 17, 3)
-    pelvis = h36m[:, H36M17.root]
-    cams = sample_cameras(pelvis, cfg.camera, generator)
-
-    def to_cam(x: torch.Tensor) -> torch.Tensor:
-        return x @ cams.R.transpose(1, 2) + cams.t[:, None]
-
-    coco_cam, h36m_cam, verts_cam = to_cam(coco), to_cam(h36m), to_cam(vertices)
-    coco2d = project(coco_cam, cams.focal, cams.principal)
-    h36m2d = project(h36m_cam, cams.focal, cams.principal)
+    pelvis = h36m[:, H36M17.root: H36M17.root + 1]  # (B, 1, 3)
+    root_cam = pelvis[:, 0] + cams.t
+    coco2d = project(coco + cams.t[:, None], cams.focal, cams.principal)
+    h36m2d = project(h36m + cams.t[:, None], cams.focal, cams.principal)
     noisy = coco_detector_noise(coco2d, COCO19.flip_permutation(), cfg.noise, generator, cfg.camera.image_size)
-    root = h36m_cam[:, H36M17.root: H36M17.root + 1]
     return {
         "keypoints2d": coco2d,  # (B, 19, 2) exact, pixels
         "keypoints2d_noisy": noisy,  # (B, 19, 3) with confidence
         "keypoints2d_h36m": h36m2d,  # (B, 17, 2)
-        "joints3d": coco_cam - root,  # (B, 19, 3) metres, root-relative, camera frame
-        "joints3d_h36m": h36m_cam - root,  # (B, 17, 3)
-        "vertices": verts_cam - root,  # (B, V, 3)
-        "root_cam": root[:, 0],  # (B, 3) the pelvis in the camera frame (for projection)
+        "joints3d": coco - pelvis,  # (B, 19, 3) metres, root-relative, camera frame
+        "joints3d_h36m": h36m - pelvis,  # (B, 17, 3)
+        "vertices": vertices - pelvis,  # (B, V, 3)
+        "root_cam": root_cam,  # (B, 3) the pelvis in the camera frame (for projection)
         "shape": shape,
         "flipped": flip,
         "focal": cams.focal,
