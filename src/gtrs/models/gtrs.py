@@ -140,6 +140,11 @@ class GTRS(nn.Module):
         self.pam = PoseAnalysisModule(cfg, adjacency)
         self.mrm = MeshRegressionModule(cfg, template)
 
+    @property
+    def pose_module(self) -> nn.Module:
+        """The part pre-trained alone (stage 'pam'): normalised 2D (B, J, 2) -> (pose3d, features)."""
+        return self.pam
+
     def forward_features(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The PAM: (3D pose (B, J, 3), features (B, J, C))."""
         return self.pam(normalize_keypoints(keypoints))

@@ -169,6 +169,11 @@ class Pose2Mesh(nn.Module):
         self.posenet = PoseNet(cfg.num_joints, cfg.posenet_width, cfg.posenet_blocks, cfg.dropout)
         self.meshnet = MeshNet(5, _rescaled_laplacian(A), hierarchy, cfg.cheb_order)
 
+    @property
+    def pose_module(self) -> nn.Module:
+        """PoseNet, pre-trained alone (stage 'pam'): normalised 2D (B, J, 2) -> pose3d."""
+        return self.posenet
+
     def forward(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         pose2d = normalize_keypoints(keypoints)
         pose3d = self.posenet(pose2d)

@@ -29,7 +29,8 @@ def release_weights(checkpoint: str | Path, out: str | Path) -> Path:
     training record, without optimizer or RNG state: what ships in the package."""
     tensors, state = read_checkpoint(checkpoint)
     model, _ = load_model(checkpoint)
-    half = {k: v for k, v in state.items() if k in ("model_config", "train_config", "step", "epoch", "history")}
+    half = {k: v for k, v in state.items()
+            if k in ("model_config", "model_type", "train_config", "step", "epoch", "history")}
     half["released_from"] = str(checkpoint)
 
     class _Half(torch.nn.Module):

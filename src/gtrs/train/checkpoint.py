@@ -68,15 +68,24 @@ def optimizer_state(tensors: dict[str, torch.Tensor], state: dict) -> dict:
 
 
 def load_model(path: str | Path, dtype: torch.dtype = torch.float32):
-    """Rebuild a GTRS network from a checkpoint alone (config + weights, template included)."""
+    """Rebuild a network from a checkpoint alone (config + weights; GTRS's template is in its weights,
+    Pose2Mesh's graph hierarchy is rebuilt from the body's faces)."""
     from gtrs.body.joints import get_joint_set, graph_adjacency
     from gtrs.models.gtrs import GTRS, GTRSConfig
 
     tensors, state = read_checkpoint(path)
     if "model_config" not in state:
-        raise ValueError(f"{path} has no model_config: not a GTRS checkpoint")
-    cfg = GTRSConfig(**state["model_config"])
+        raise ValueError(f"{path} has no model_config: not a gtrs model checkpoint")
     weights = {k: v.to(dtype) if v.is_floating_point() else v for k, v in model_state(tensors).items()}
-    model = GTRS(cfg, graph_adjacency(get_joint_set(cfg.joint_set)), weights["mrm.template"])
+    if state.get("model_type", "GTRS") == "Pose2Mesh":
+        from gtrs.body.anny import AnnyBody
+        from gtrs.models.pose2mesh import pose2mesh_for_body
+
+        cfg = state["model_config"]
+        overrides = {k: cfg[k] for k in ("posenet_width", "posenet_blocks", "dropout", "cheb_order")}
+        model = pose2mesh_for_body(AnnyBody().faces.numpy(), cfg["num_vertices"], cfg["joint_set"], **overrides)
+    else:
+        cfg = GTRSConfig(**state["model_config"])
+        model = GTRS(cfg, graph_adjacency(get_joint_set(cfg.joint_set)), weights["mrm.template"])
     model.load_state_dict(weights)
     return model.eval(), state

@@ -89,11 +89,11 @@ class Trainer:
         self.body = AnnyBody()
         self.train_rotations = load_split_rotations(cfg.data, "train")
         self.val_rotations = load_split_rotations(cfg.data, "val")
-        self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set)
+        self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
         self.faces = self.body.faces
         self.edges = mesh_edges(self.faces)
         self.h36m_regressor = self.body.compact_regressor("h36m17")
-        params = self.model.pam.parameters() if cfg.stage == "pam" else self.model.parameters()
+        params = self.model.pose_module.parameters() if cfg.stage == "pam" else self.model.parameters()
         self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.step, self.history, self.best = 0, [], math.inf
         self.generator = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
@@ -104,8 +104,8 @@ class Trainer:
                 raise ValueError(f"{cfg.init_from} does not fit model {cfg.model!r}: unexpected {unexpected[:5]}")
         if resume:
             self._resume()
-        # The PAM stage trains (and synchronises) the Pose Analysis Module alone.
-        trainable = self.model.pam if cfg.stage == "pam" else self.model
+        # The PAM stage trains (and synchronises) the pose-lifting module alone.
+        trainable = self.model.pose_module if cfg.stage == "pam" else self.model
         self.ddp = torch.nn.parallel.DistributedDataParallel(trainable) if self.world > 1 else trainable
         self.writer = None
         if self.rank == 0:
@@ -116,7 +116,8 @@ class Trainer:
 
     # -- checkpoints ------------------------------------------------------------------------------
     def _state(self) -> dict:
-        return {"train_config": self.cfg.to_dict(), "model_config": self.model.cfg.to_dict(), "step": self.step,
+        return {"train_config": self.cfg.to_dict(), "model_config": self.model.cfg.to_dict(),
+                "model_type": type(self.model).__name__, "step": self.step,
                 "epoch": self.step // self.cfg.steps_per_epoch, "history": self.history, "best": self.best,
                 "world_size": self.world}
 
@@ -162,7 +163,8 @@ class Trainer:
         gt_pose, gt_h36m = targets(batch, cfg.joint_set)
         self.model.train()
         if cfg.stage == "pam":
-            pose, _ = self.ddp(normalize_keypoints(keypoints))
+            out = self.ddp(normalize_keypoints(keypoints))
+            pose = out[0] if isinstance(out, tuple) else out
             terms = {"pam_joints": joint_loss(pose, gt_pose)}
             terms["total"] = terms["pam_joints"]
         else:
