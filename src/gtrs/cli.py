@@ -144,7 +144,8 @@ def evaluate(
 
 @app.command()
 def predict(
-    input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose; .npy) or a folder."),
+    input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose; .npy), "
+                                           "a photo (.jpg/.png; needs gtrs[image]), or a folder of them."),
     out: Path = typer.Option(Path("predictions"), help="Output folder."),
     joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33 "
                                           "(default: from the file format or the joint count)."),

@@ -7,7 +7,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
-from gtrs.infer.io import KeypointFileError, read_keypoints
+from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
+from gtrs.infer.io import KeypointFileError, Person, ReadResult, read_keypoints
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.results import MESH_FORMATS
 
@@ -19,12 +20,17 @@ class PredictSummary:
     errors: list[str] = field(default_factory=list)
 
 
+INPUT_SUFFIXES = (".json", ".npy") + IMAGE_SUFFIXES
+
+
 def input_files(path: Path) -> list[Path]:
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".json", ".npy"))
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
         if not files:
-            raise KeypointFileError(f"{path}: no .json or .npy keypoint files in this folder")
+            raise KeypointFileError(f"{path}: no keypoint files (.json, .npy) or images in this folder")
         return files
+    if not path.exists():
+        raise KeypointFileError(f"{path}: no such file or folder")
     return [path]
 
 
@@ -35,15 +41,26 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest completes.
     """
-    from gtrs.viz.render import render_result_views
+    from gtrs.viz.render import overlay_on_image, render_result_views
 
     out = Path(out)
     summary = PredictSummary()
     reconstructor = reconstructor or Reconstructor.pretrained(onnx_path=onnx)
     files = input_files(Path(input))
+    detector = None
     for path in tqdm(files, desc="predict", unit="file", disable=not show_progress):
+        image = None
         try:
-            read = read_keypoints(path, joints)
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                image = load_image(path)
+                detector = detector or PoseDetector()
+                kp = detector.detect(image)
+                if kp is None:
+                    raise KeypointFileError(f"{path}: the detector found no person")
+                read = ReadResult(people=[Person(source=str(path), keypoints=kp, image=path.name,
+                                                 image_size=(image.shape[1], image.shape[0]))])
+            else:
+                read = read_keypoints(path, joints)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
@@ -59,7 +76,14 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                 with atomic_path(png) as tmp:
                     render_result_views(result.vertices, result.faces, str(tmp), title=person.source.split("/")[-1])
                 summary.written.append(png)
+                if image is not None:
+                    png = out / f"{stem}_overlay.png"
+                    with atomic_path(png) as tmp:
+                        overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+                    summary.written.append(png)
             summary.people += 1
+    if detector is not None:
+        detector.close()
     if summary.people == 0:
         raise KeypointFileError("no person could be reconstructed: " + "; ".join(summary.errors[:3]))
     return summary
