@@ -73,6 +73,22 @@ def bench_infer_cmd(
         typer.echo(f"{r['runtime']:12s} latency {r['latency_ms']:6.1f} ms   batch {r['batch']}: {r['meshes_per_s']:6.0f} meshes/s")
 
 
+@bench_app.command("report")
+def bench_report_cmd(
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build` (its test split is used)."),
+    gtrs_checkpoint: Path = typer.Option(None, "--gtrs", help="GTRS checkpoint (default: the shipped model)."),
+    pose2mesh: Path = typer.Option(None, help="A trained Pose2Mesh checkpoint (row left out if not given)."),
+    out: Path = typer.Option(Path("bench_report"), help="Folder for report.md and the plot."),
+    batches: int = typer.Option(4, min=1),
+) -> None:
+    """One Markdown report: GTRS vs Pose2Mesh vs optimisation vs mean pose, measured in this run."""
+    from gtrs.bench.report import bench_report
+    from gtrs.models.pretrained import pretrained_path
+
+    path = bench_report(data, gtrs_checkpoint or pretrained_path(), pose2mesh, out, batches)
+    typer.echo(path.read_text())
+
+
 @data_app.command("build")
 def data_build_cmd(
     bvh: Path = typer.Option(..., help="Folder of .bvh clips (searched recursively; subfolders = subjects)."),

@@ -10,20 +10,7 @@ import pytest
 import torch
 import yaml
 
-from gtrs.data.build import build_dataset
 from gtrs.train.checkpoint import load_model, read_checkpoint
-from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
-
-
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("train_data")
-    for subject in ("01", "02", "03"):
-        (root / "bvh" / subject).mkdir(parents=True)
-        (root / "bvh" / subject / f"{subject}_01.bvh").write_text(
-            bvh_text(DAZ, DAZ_END_SITES, random_frames(DAZ, 20, seed=int(subject), degrees=20)))
-    build_dataset(root / "bvh", root / "data", seed=0, show_progress=False)
-    return root / "data"
 
 
 def write_config(path, data, out, **fields):

@@ -64,14 +64,15 @@ def fit_keypoints(body: AnnyBody, keypoints: torch.Tensor, focal: torch.Tensor, 
         err = ((px - kp[..., :2]).norm(dim=-1) * conf).sum(-1) / conf.sum(-1).clamp(min=1)  # (2B,) pixels
         return out, rotations, shape, err
 
-    for _ in range(cfg.iterations):
-        _, _, shape, err = evaluate()
-        scale = f / translation[:, 2].detach().clamp(min=0.5)  # pixels per metre at the body
-        loss = (err / scale).sum() + cfg.pose_prior * rotvecs[:, 1:].square().sum() \
-            + cfg.shape_prior * (shape - mean_shape).square().sum()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    with torch.enable_grad():  # callers may be inside no_grad (evaluation code)
+        for _ in range(cfg.iterations):
+            _, _, shape, err = evaluate()
+            scale = f / translation[:, 2].detach().clamp(min=0.5)  # pixels per metre at the body
+            loss = (err / scale).sum() + cfg.pose_prior * rotvecs[:, 1:].square().sum() \
+                + cfg.shape_prior * (shape - mean_shape).square().sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
     with torch.no_grad():
         out, rotations, shape, err = evaluate()
     best = torch.where(err[:B] <= err[B:], torch.arange(B), torch.arange(B) + B)
