@@ -52,3 +52,25 @@ def test_data_build_prints_split_sizes_and_reports_bad_clips(tmp_path, anny_body
              if line.split(":")[0].strip() in ("train", "val", "test")}
     assert sum(sizes.values()) == 36 and set(sizes) == {"train", "val", "test"}
     assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_demo_reconstructs_the_shipped_samples_with_the_shipped_model(tmp_path, anny_body):
+    result = run("demo", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    sheet = np.asarray(Image.open(tmp_path / "contact_sheet.png").convert("L"))
+    assert sheet.shape[0] > 1000 and (sheet < 240).mean() > 0.05
+    meshes = sorted(tmp_path.glob("person_*.obj"))
+    assert len(meshes) == 6  # four motion-capture poses and two photos
+    import trimesh
+
+    mesh = trimesh.load(meshes[0], process=False)
+    assert mesh.vertices.shape == (anny_body.num_vertices, 3)
+    assert mesh.vertices[:, 2].min() > 0  # in front of the camera
+
+
+def test_predict_reports_bad_input_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    result = run("predict", str(bad), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "bad.json: not valid JSON" in result.stderr and "Traceback" not in result.stderr

@@ -45,7 +45,6 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     out = Path(out)
     summary = PredictSummary()
-    reconstructor = reconstructor or Reconstructor.pretrained(onnx_path=onnx)
     files = input_files(Path(input))
     detector = None
     for path in tqdm(files, desc="predict", unit="file", disable=not show_progress):
@@ -66,6 +65,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             continue
         summary.errors.extend(read.errors)
         for k, person in enumerate(read.people):
+            if reconstructor is None:  # loaded only once some input is known to be usable
+                reconstructor = Reconstructor.pretrained(onnx_path=onnx)
             result = reconstructor(person.keypoints[None], focal=focal, image_size=person.image_size,
                                    sources=[person.source])[0]
             result.image = person.image
