@@ -76,7 +76,7 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
         image = np.asarray(Image.open(demo_file(person.image)).convert("RGB"))
         rows.append((person.image, person.keypoints, image, result))
 
-    for k, (title, _, _, result) in enumerate(rows):
+    for k, (_, _, _, result) in enumerate(rows):
         result.save(out, f"person_{k}", formats=("obj",))
     fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows)), squeeze=False)
     for k, (title, kp, image, result) in enumerate(rows):

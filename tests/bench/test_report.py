@@ -1,4 +1,3 @@
-import torch
 
 from gtrs.bench.report import bench_report
 from gtrs.models import create_model

@@ -33,7 +33,7 @@ def fidelity_report(bvh_dir: str | Path, fit_skeleton: bool = True, show_progres
         except (BVHError, ValueError, KeyError) as e:
             skipped[path.stem] = str(e)
     results = []
-    for subject, items in tqdm(sorted(by_subject.items()), desc="fidelity", unit="subject", disable=not show_progress):
+    for _, items in tqdm(sorted(by_subject.items()), desc="fidelity", unit="subject", disable=not show_progress):
         phenotype = fit_phenotype(body, [(m, r) for m, r, _ in items[:6]], items[0][2])
         results.extend(clip_fidelity(body, m, r, s, phenotype) for m, r, s in items)
     return results, skipped
