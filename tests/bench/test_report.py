@@ -1,4 +1,3 @@
-
 from gtrs.bench.report import bench_report
 from gtrs.models import create_model
 from gtrs.train.checkpoint import save_checkpoint
