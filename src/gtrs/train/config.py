@@ -29,6 +29,7 @@ class TrainConfig:
     # The edge-length loss joins at this epoch (paper: 2, i.e. after one of its epochs of ~540k
     # samples; our epochs are far shorter, so CPU configs start it later).
     edge_from_epoch: int = 2
+    edge_weight: float = 20.0  # the paper's
     val_batches: int = 4
     checkpoint_every: int = 50  # steps
     seed: int = 0
