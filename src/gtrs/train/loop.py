@@ -170,8 +170,9 @@ class Trainer:
         else:
             vertices, pose = self.ddp(keypoints)
             faces, edges = self._surface_subset()
+            weights = LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch)
             terms = gtrs_loss(vertices, pose, batch["vertices"].float(), gt_pose.float(), self.h36m_regressor,
-                              gt_h36m.float(), faces, edges, epoch, LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch))
+                              gt_h36m.float(), faces, edges, epoch, weights)
         self.optimizer.zero_grad(set_to_none=True)
         terms["total"].backward()
         self.optimizer.step()
