@@ -83,7 +83,8 @@ Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split te
 - The surface is noisy (spiky hands and feet): the mesh's local shape terms did not get to help. The
   paper adds the edge-length loss (weight 20) after one of its epochs (~540k examples); here, added
   after ~120k examples, it made every metric worse within 200 steps (e.g. validation PA-MPJPE 66 -> 102
-  mm), so this release is the checkpoint before it. Its weight and schedule need tuning for this setting.
+  mm), so training went on from the checkpoint before it with the edge loss off (the training curve
+  shows that continued run). Its weight and schedule need tuning for this setting.
 - The validation subjects (mostly walking) are easier than the test subject (punching, jumping,
   bending): on validation the same model scores exact {val}.
 - Trained on 6 CMU subjects' motion only (everyday motion, sports, dance); unusual poses (lying,
