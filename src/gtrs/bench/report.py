@@ -25,7 +25,7 @@ from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import COCO19, graph_adjacency  # noqa: E402
 from gtrs.data.build import load_split_rotations  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
-from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe  # noqa: E402
+from gtrs.eval.metrics import mesh_metrics  # noqa: E402
 from gtrs.models import create_model  # noqa: E402
 from gtrs.models.coarsening import GraphHierarchy  # noqa: E402
 from gtrs.models.pose2mesh import Pose2Mesh, Pose2MeshConfig  # noqa: E402
@@ -74,8 +74,7 @@ def accuracy(predict, batches: list[dict], body: AnnyBody) -> dict[str, float]:
         for kind, noisy in (("exact", False), ("noisy", True)):
             vertices = predict(network_inputs(batch, "coco19", torch.full((B,), noisy), g), batch)
             pred = body.regress_joints(vertices, "h36m17")
-            for k, v in (("mpjpe", mpjpe(pred, gt_h36m)), ("pa_mpjpe", pa_mpjpe(pred, gt_h36m)),
-                         ("mpvpe", mpvpe(vertices, batch["vertices"], pred[:, 0], gt_h36m[:, 0]))):
+            for k, v in mesh_metrics(vertices, batch["vertices"], pred, gt_h36m).items():
                 sums[f"{kind}/{k}"] = sums.get(f"{kind}/{k}", 0.0) + float(v.sum())
         count += B
     return {k: v / count for k, v in sums.items()}

@@ -18,7 +18,7 @@ from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
 from gtrs.data.build import load_split_rotations  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
-from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe, per_joint_error  # noqa: E402
+from gtrs.eval.metrics import mesh_metrics, per_joint_error  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
 from gtrs.train.loop import network_inputs, targets  # noqa: E402
 
@@ -60,9 +60,8 @@ def evaluate(checkpoint: str | Path, data: str | Path, split: str = "test", batc
             flags = torch.full((batch_size,), noisy)
             vertices, pose = model(network_inputs(batch, joint_set, flags, g))
             pred_h36m = body.regress_joints(vertices, "h36m17")
-            values = {"mpjpe": mpjpe(pred_h36m, gt_h36m), "pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
-                      "mpvpe": mpvpe(vertices, batch["vertices"], pred_h36m[:, 0], gt_h36m[:, 0]),
-                      "pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
+            values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
+            values["pam_mpjpe"] = 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)
             for k, v in values.items():
                 sums[f"{kind}/{k}"] = sums.get(f"{kind}/{k}", 0.0) + float(v.sum())
             joint_sums[kind] += per_joint_error(pred_h36m, gt_h36m).sum(0)

@@ -54,3 +54,11 @@ def per_joint_error(pred_joints: torch.Tensor, gt_joints: torch.Tensor, root: in
     p = pred_joints - pred_joints[:, root:root + 1]
     g = gt_joints - gt_joints[:, root:root + 1]
     return 1000 * (p - g).norm(dim=-1)
+
+
+def mesh_metrics(pred_vertices: torch.Tensor, gt_vertices: torch.Tensor, pred_h36m: torch.Tensor,
+                 gt_h36m: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The paper's three per-sample errors (B,) in mm: ``mpjpe``, ``pa_mpjpe`` and ``mpvpe`` (meshes
+    centred on their H36M pelvis, joint 0)."""
+    return {"mpjpe": mpjpe(pred_h36m, gt_h36m), "pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
+            "mpvpe": mpvpe(pred_vertices, gt_vertices, pred_h36m[:, 0], gt_h36m[:, 0])}

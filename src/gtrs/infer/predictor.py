@@ -49,16 +49,18 @@ class Reconstructor:
         return cls(model, device=device, onnx_path=onnx_path)
 
     @torch.no_grad()
-    def predict_root_relative(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, 19, 3) COCO-19 pixels -> root-relative vertices (N, V, 3) and COCO-19 joints (N, 19, 3)."""
-        verts, joints = [], []
+    def predict_root_relative(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(N, 19, 3) COCO-19 pixels -> root-relative vertices (N, V, 3), COCO-19 joints (N, 19, 3)
+        and H36M-17 joints (N, 17, 3), batched."""
+        verts, joints, h36m = [], [], []
         for start in range(0, len(keypoints), self.batch_size):
             kp = torch.as_tensor(keypoints[start:start + self.batch_size], dtype=torch.float32, device=self.device)
             v, _ = self.network(kp)
-            v = v.cpu()
+            v = v.cpu().to(self.body.dtype)
             verts.append(v.numpy())
-            joints.append(self.body.regress_joints(v.to(self.body.dtype), "coco19").numpy())
-        return np.concatenate(verts), np.concatenate(joints)
+            joints.append(self.body.regress_joints(v, "coco19").numpy())
+            h36m.append(self.body.regress_joints(v, "h36m17").numpy())
+        return np.concatenate(verts), np.concatenate(joints), np.concatenate(h36m)
 
     def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
                  image_size: tuple[int, int] | None = None, principal: np.ndarray | None = None,
@@ -75,7 +77,7 @@ class Reconstructor:
         visible = (kp[..., 2] > 0).sum(-1)
         if (visible < 4).any():
             raise ValueError(f"person {int(np.argmax(visible < 4))} has fewer than 4 visible joints")
-        vertices, joints = self.predict_root_relative(kp)
+        vertices, joints, h36m = self.predict_root_relative(kp)
         results = []
         for i in range(len(kp)):
             f = focal or default_focal(image_size, kp[i])
@@ -83,10 +85,9 @@ class Reconstructor:
                  else np.array(image_size, dtype=np.float64) / 2 if image_size is not None
                  else kp[i, kp[i, :, 2] > 0, :2].mean(0))
             t = solve_translation(joints[i], kp[i], f, c)
-            h36m = self.body.regress_joints(torch.as_tensor(vertices[i:i + 1], dtype=self.body.dtype), "h36m17")[0].numpy()
             placed = joints[i] + t
             results.append(MeshResult(
-                vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m + t, translation=t,
+                vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m[i] + t, translation=t,
                 focal=float(f), principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
                 reprojection_px=reprojection_error(project(placed, f, c), kp[i])))
         return results

@@ -26,7 +26,7 @@ from gtrs.data.build import load_split_rotations
 from gtrs.data.noise import gaussian_joint_noise
 from gtrs.data.normalize import normalize_keypoints
 from gtrs.data.synth import SynthConfig, synthesize_batch
-from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe
+from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
@@ -196,8 +196,8 @@ class Trainer:
                 pred_h36m = self.body.regress_joints(vertices, "h36m17")
                 m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
                 if self.cfg.stage == "full":
-                    m.update({f"{name}/mpjpe": mpjpe(pred_h36m, gt_h36m), f"{name}/pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
-                              f"{name}/mpvpe": mpvpe(vertices, batch["vertices"], pred_h36m[:, 0], gt_h36m[:, 0])})
+                    m.update({f"{name}/{k}": v for k, v in
+                              mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m).items()})
                 for k, v in m.items():
                     sums[k] = sums.get(k, 0.0) + float(v.sum())
             count += B

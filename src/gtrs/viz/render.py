@@ -75,9 +75,10 @@ def render_result_views(vertices_cam: np.ndarray, faces: np.ndarray, path: str, 
 def draw_overlay(ax, image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
                  principal: np.ndarray, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
     """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image on an Axes."""
+    from gtrs.infer.camera import project
+
     h, w = image.shape[:2]
-    z = np.clip(vertices_cam[:, 2:], 1e-6, None)
-    px = vertices_cam[:, :2] / z * focal + principal  # (V, 2) pixels
+    px = project(vertices_cam, focal, principal)  # (V, 2) pixels
     tri_cam = vertices_cam[np.asarray(faces)]
     normals = np.cross(tri_cam[:, 1] - tri_cam[:, 0], tri_cam[:, 2] - tri_cam[:, 0])
     normals /= np.linalg.norm(normals, axis=1, keepdims=True) + 1e-12
