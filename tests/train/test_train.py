@@ -50,6 +50,21 @@ def test_training_writes_loadable_checkpoints_and_history(tiny_data, tmp_path, a
     assert diff < 5e-3
 
 
+def test_a_time_budget_stops_the_run_with_a_checkpoint_and_survives_resume(tiny_data, tmp_path, anny_body):
+    """max_minutes ends the run early (validated and saved); a resumed run counts the time already spent."""
+    cfg = write_config(tmp_path / "t.yaml", tiny_data, tmp_path / "t", max_minutes=0.001)  # 60 ms: one step
+    proc = run_training(cfg)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    _, state = read_checkpoint(tmp_path / "t" / "last.safetensors")
+    assert state["step"] == 1 and state["seconds"] >= 0.06
+    assert [h["step"] for h in state["history"]] == [1]  # validated at the stop
+    proc = run_training(cfg, "--resume")
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert read_checkpoint(tmp_path / "t" / "last.safetensors")[1]["step"] == 1  # budget already spent
+
+
 def test_a_run_killed_mid_epoch_resumes_exactly(tiny_data, tmp_path, anny_body):
     straight = write_config(tmp_path / "a.yaml", tiny_data, tmp_path / "a")
     proc = run_training(straight)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from pathlib import Path
 
 import torch
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
+from gtrs.body.base import BodyModel
 from gtrs.body.joints import get_joint_set
 from gtrs.data.build import load_split_rotations
 from gtrs.data.noise import gaussian_joint_noise
@@ -37,7 +39,7 @@ from gtrs.train.losses import LossWeights, gtrs_loss, joint_loss, mesh_edges
 FRONT_VIEW = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
 
 
-def front_view_template(body: AnnyBody) -> torch.Tensor:
+def front_view_template(body: BodyModel) -> torch.Tensor:
     """(V, 3) the mean body at rest seen by a camera in front of it, centred on the H36M pelvis
     (the paper's template is a mean SMPL mesh in the camera frame)."""
     with torch.no_grad():
@@ -50,12 +52,16 @@ def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: 
     """(B, J, 3) keypoints fed to the network: detector-noise ones where ``noisy`` (B,), exact elsewhere."""
     if joint_set == "coco19":
         exact, noised = batch["keypoints2d"], batch["keypoints2d_noisy"]
+        conf = batch.get("keypoints2d_conf", torch.ones_like(exact[..., 0]))  # annotated joints may be missing
     elif joint_set == "h36m17":
         exact = batch["keypoints2d_h36m"]
-        noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
+        conf = torch.ones_like(exact[..., 0])
+        noised = batch.get("keypoints2d_h36m_noisy")  # a detector's, where the data has them
+        if noised is None:
+            noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
     else:
         raise ValueError(f"training supports joint sets coco19 and h36m17, got {joint_set!r}")
-    exact = torch.cat([exact, torch.ones_like(exact[..., :1])], dim=-1)
+    exact = torch.cat([exact, conf[..., None].to(exact.dtype)], dim=-1)
     return torch.where(noisy[:, None, None], noised, exact)
 
 
@@ -86,9 +92,18 @@ class Trainer:
         if resume and not (self.out / "last.safetensors").is_file():
             raise FileNotFoundError(f"--resume: no checkpoint at {self.out / 'last.safetensors'}")
         self.out.mkdir(parents=True, exist_ok=True)
-        self.body = AnnyBody()
-        self.train_rotations = load_split_rotations(cfg.data, "train")
-        self.val_rotations = load_split_rotations(cfg.data, "val")
+        if cfg.datasets:  # the paper's datasets on SMPL
+            from gtrs.datasets.batches import SmplBodies
+            from gtrs.datasets.mixture import DatasetMixture
+
+            bodies = SmplBodies(cfg.smpl_dir)
+            self.body = bodies.neutral
+            self.train_data = DatasetMixture(cfg.data, cfg.datasets, "train", bodies)
+            self.val_data = DatasetMixture(cfg.data, (cfg.val_dataset,), "test", bodies)
+        else:  # synthetic examples from mocap poses on anny
+            self.body = AnnyBody()
+            self.train_rotations = load_split_rotations(cfg.data, "train")
+            self.val_rotations = load_split_rotations(cfg.data, "val")
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
         self.faces = self.body.faces
         self.edges = mesh_edges(self.faces)
@@ -96,6 +111,7 @@ class Trainer:
         params = self.model.pose_module.parameters() if cfg.stage == "pam" else self.model.parameters()
         self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.step, self.history, self.best = 0, [], math.inf
+        self.seconds = 0.0  # wall-clock spent in run(), summed over resumes (for max_minutes)
         self.generator = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
         if cfg.init_from and not resume:
             tensors, _ = read_checkpoint(cfg.init_from)
@@ -119,7 +135,7 @@ class Trainer:
         return {"train_config": self.cfg.to_dict(), "model_config": self.model.cfg.to_dict(),
                 "model_type": type(self.model).__name__, "step": self.step,
                 "epoch": self.step // self.cfg.steps_per_epoch, "history": self.history, "best": self.best,
-                "world_size": self.world}
+                "world_size": self.world, "seconds": self.seconds}
 
     def _rng(self) -> dict[str, torch.Tensor]:
         return {"data": self.generator.get_state(), "torch": torch.get_rng_state()}
@@ -136,11 +152,15 @@ class Trainer:
         self.model.load_state_dict(model_state(tensors))
         self.optimizer.load_state_dict(optimizer_state(tensors, state))
         self.step, self.history, self.best = state["step"], state["history"], state["best"]
+        self.seconds = state.get("seconds", 0.0)
         self.generator.set_state(tensors["rng.data"])
         torch.set_rng_state(tensors["rng.torch"])
 
     # -- one step -------------------------------------------------------------------------------
-    def _batch(self, rotations: torch.Tensor, generator: torch.Generator) -> dict:
+    def _batch(self, split: str, generator: torch.Generator) -> dict:
+        if self.cfg.datasets:
+            return (self.train_data if split == "train" else self.val_data).sample(self.cfg.batch_size, generator)
+        rotations = self.train_rotations if split == "train" else self.val_rotations
         index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
         return synthesize_batch(self.body, rotations[index], generator, SynthConfig())
 
@@ -157,7 +177,7 @@ class Trainer:
         epoch = self.step // cfg.steps_per_epoch + 1
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(cfg, epoch)
-        batch = self._batch(self.train_rotations, self.generator)
+        batch = self._batch("train", self.generator)
         noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
         keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator)
         gt_pose, gt_h36m = targets(batch, cfg.joint_set)
@@ -170,7 +190,8 @@ class Trainer:
         else:
             vertices, pose = self.ddp(keypoints)
             faces, edges = self._surface_subset()
-            weights = LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch)
+            weights = LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch,
+                                  mesh_joints=cfg.joint_loss_weight, pam_joints=0.5 * cfg.joint_loss_weight)
             terms = gtrs_loss(vertices, pose, batch["vertices"].float(), gt_pose.float(), self.h36m_regressor,
                               gt_h36m.float(), faces, edges, epoch, weights)
         self.optimizer.zero_grad(set_to_none=True)
@@ -188,14 +209,19 @@ class Trainer:
         sums: dict[str, float] = {}
         count = 0
         for _ in range(self.cfg.val_batches):
-            batch = self._batch(self.val_rotations, g)
+            batch = self._batch("val", g)
             gt_pose, gt_h36m = targets(batch, self.cfg.joint_set)
             B = gt_pose.shape[0]
             for name, noisy in (("exact", torch.zeros(B, dtype=torch.bool)), ("noisy", torch.ones(B, dtype=torch.bool))):
-                vertices, pose = self.model(network_inputs(batch, self.cfg.joint_set, noisy, g))
-                pred_h36m = self.body.regress_joints(vertices, "h36m17")
+                keypoints = network_inputs(batch, self.cfg.joint_set, noisy, g)
+                if self.cfg.stage == "pam":  # the mesh decoder is untrained: skip its cost
+                    out = self.model.pose_module(normalize_keypoints(keypoints))
+                    pose = out[0] if isinstance(out, tuple) else out
+                else:
+                    vertices, pose = self.model(keypoints)
                 m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
                 if self.cfg.stage == "full":
+                    pred_h36m = self.body.regress_joints(vertices, "h36m17")
                     m.update({f"{name}/{k}": v for k, v in
                               mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m).items()})
                 for k, v in m.items():
@@ -211,15 +237,24 @@ class Trainer:
             total = min(total, cfg.max_steps)
         bar = tqdm(total=total, initial=self.step, desc=f"train[{cfg.stage}]", unit="step", disable=self.rank != 0)
         key = "noisy/pa_mpjpe" if cfg.stage == "full" else "noisy/pam_mpjpe"
-        while self.step < total:
+        budget = math.inf if cfg.max_minutes is None else 60.0 * cfg.max_minutes
+        clock = time.monotonic()
+        while self.step < total and self.seconds < budget:
             terms = self.train_step()
+            now = time.monotonic()
+            self.seconds, clock = self.seconds + now - clock, now
+            if self.world > 1 and budget < math.inf:  # every rank must stop at the same step
+                spent = torch.tensor([self.seconds], dtype=torch.float64)
+                dist.all_reduce(spent, op=dist.ReduceOp.MAX)
+                self.seconds = float(spent)
+            out_of_time = self.seconds >= budget
             bar.update(1)
             if self.writer is not None and self.step % 10 == 0:
                 for k, v in terms.items():
                     self.writer.add_scalar(f"train/{k}", v, self.step)
             bar.set_postfix(loss=f"{terms['total']:.4f}", epoch=self.step // cfg.steps_per_epoch + (self.step % cfg.steps_per_epoch > 0))
             end_of_epoch = self.step % cfg.steps_per_epoch == 0
-            if end_of_epoch or self.step == total:
+            if end_of_epoch or self.step == total or out_of_time:
                 metrics = self.validate()
                 record = {"step": self.step, "epoch": math.ceil(self.step / cfg.steps_per_epoch),
                           "lr": self.optimizer.param_groups[0]["lr"], "loss": terms, **metrics}
