@@ -130,29 +130,52 @@ def train(
     config: Path = typer.Argument(..., help="YAML file of training fields (see configs/)."),
     resume: bool = typer.Option(False, help="Continue from OUT/last.safetensors."),
     max_steps: int = typer.Option(None, help="Stop after this many steps in total."),
+    data: str = typer.Option(None, help="Override the config's data folder."),
+    smpl_dir: str = typer.Option(None, help="Override the config's SMPL folder (paper-dataset configs)."),
 ) -> None:
-    """Train GTRS on synthetic data from motion capture (torchrun: python -m gtrs.train)."""
+    """Train GTRS on synthetic mocap data or the paper's datasets (torchrun: python -m gtrs.train)."""
+    from gtrs.datasets.records import DatasetFileError
     from gtrs.train.config import TrainConfig
     from gtrs.train.loop import train as run_training
 
-    out = run_training(TrainConfig.from_yaml(config, max_steps=max_steps), resume=resume)
+    try:
+        cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir)
+        out = run_training(cfg, resume=resume)
+    except (DatasetFileError, FileNotFoundError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"checkpoints in {out}")
 
 
 @app.command()
 def evaluate(
     checkpoint: Path = typer.Option(..., help="A .safetensors checkpoint."),
-    data: Path = typer.Option(..., help="A folder made by `gtrs data build`."),
-    split: str = typer.Option("test", help="train, val or test."),
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build`, or with --dataset the release's "
+                                        "data/ folder (Human36M/, PW3D/, ...)."),
+    split: str = typer.Option("test", help="train, val or test (synthetic data)."),
+    dataset: str = typer.Option(None, help="Run the paper's protocol on this dataset's test split: human36m or pw3d."),
+    smpl_dir: Path = typer.Option(None, help="With --dataset: the folder of SMPL model files and joint regressors."),
+    limit: int = typer.Option(None, min=1, help="With --dataset: evaluate the first N test examples only."),
     batches: int = typer.Option(20, min=1),
     batch_size: int = typer.Option(64, min=1),
     out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
 ) -> None:
-    """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy 2D input."""
+    """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
+    from gtrs.datasets.records import DatasetFileError
     from gtrs.eval.evaluate import evaluate as run_evaluation
-    from gtrs.eval.evaluate import write_report
+    from gtrs.eval.evaluate import evaluate_dataset, write_report
 
-    report = run_evaluation(checkpoint, data, split, batches, batch_size)
+    if dataset is None:
+        report = run_evaluation(checkpoint, data, split, batches, batch_size)
+    elif smpl_dir is None:
+        typer.echo("error: --dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)", err=True)
+        raise typer.Exit(2)
+    else:
+        try:
+            report = evaluate_dataset(checkpoint, data, dataset, smpl_dir, batch_size, limit)
+        except (DatasetFileError, FileNotFoundError, ValueError) as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
     paths = write_report(report, out)
     typer.echo(report.markdown())
     typer.echo("wrote " + ", ".join(str(p) for p in paths))

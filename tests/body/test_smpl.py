@@ -1,37 +1,9 @@
 """SmplBody through smplx, on a synthetic model file with the real format's keys and shapes."""
-import pickle
-
-import numpy as np
 import pytest
 import torch
 
 from gtrs.body.smpl import SmplBody
-
-SMPL_PARENTS = [-1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16, 17, 18, 19, 20, 21]
-
-
-def write_synthetic_smpl(folder, regressors=True):
-    """A 6890-vertex SMPL-format pickle (plain numpy, no chumpy) plus the two joint regressors."""
-    rng = np.random.default_rng(0)
-    v = rng.uniform([-0.3, -0.9, -0.1], [0.3, 0.8, 0.1], size=(6890, 3))
-    joints = rng.uniform([-0.2, -0.8, -0.05], [0.2, 0.6, 0.05], size=(24, 3))
-    nearest = np.argmin(((v[:, None] - joints[None]) ** 2).sum(-1), axis=1)
-    J_regressor = np.zeros((24, 6890))
-    for j in range(24):
-        members = np.flatnonzero(nearest == j)
-        members = members if len(members) else np.array([j])
-        J_regressor[j, members] = 1.0 / len(members)
-    data = dict(
-        v_template=v, shapedirs=rng.normal(0, 1e-3, (6890, 3, 10)), posedirs=rng.normal(0, 1e-4, (6890, 3, 207)),
-        J_regressor=J_regressor, weights=np.eye(24)[nearest], kintree_table=np.array([SMPL_PARENTS, list(range(24))]),
-        f=rng.integers(0, 6890, size=(13776, 3)).astype(np.int64),
-    )
-    with open(folder / "SMPL_NEUTRAL.pkl", "wb") as f:
-        pickle.dump(data, f)
-    if regressors:
-        for name in ("J_regressor_h36m_correct.npy", "J_regressor_coco.npy"):
-            np.save(folder / name, J_regressor[:17])
-    return data
+from tests.smpl_factory import write_synthetic_smpl
 
 
 def test_loads_poses_and_regresses_joints(tmp_path):
@@ -69,3 +41,21 @@ def test_bad_pose_shape_is_rejected(tmp_path):
     write_synthetic_smpl(tmp_path)
     with pytest.raises(ValueError, match=r"rotations must have shape \(1, 24, 3, 3\)"):
         SmplBody(tmp_path)(torch.eye(3).repeat(1, 31, 1, 1))
+
+
+def test_native_translation_matches_smpl_semantics(tmp_path):
+    """SMPL files store ``trans`` added after rotating about the rest pelvis; ``pelvis_from_native``
+    turns it into our pelvis placement, and the two meshes agree."""
+    write_synthetic_smpl(tmp_path)
+    body = SmplBody(tmp_path)
+    g = torch.Generator().manual_seed(0)
+    rotvec = 0.4 * torch.randn(2, 24, 3, generator=g)
+    shape = torch.randn(2, 10, generator=g)
+    trans = torch.randn(2, 3, generator=g)
+    native = body.layer(global_orient=rotvec[:, 0], body_pose=rotvec[:, 1:].reshape(2, -1), betas=shape, transl=trans)
+    import roma
+
+    ours = body(roma.rotvec_to_rotmat(rotvec), shape, body.pelvis_from_native(shape, trans))
+    torch.testing.assert_close(ours.vertices, native.vertices, atol=1e-5, rtol=0)
+    # regressed from the posed mesh, the pelvis lies within a millimetre of the kinematic one
+    torch.testing.assert_close(body.smpl_pelvis(ours.vertices), native.joints[:, 0], atol=1e-3, rtol=0)

@@ -10,7 +10,9 @@ GTRS/Pose2Mesh data release, placed in the same folder:
     MODEL_DIR/J_regressor_coco.npy          (17, 6890), for "coco17" / "coco19"
 
 SMPL is already in the package frame (Y up, facing +Z, metres). ``translation`` places the pelvis
-joint, as it places anny's Hips, so both bodies are root-centred at zero translation.
+joint, as it places anny's Hips, so both bodies are root-centred at zero translation. Data files
+store SMPL's native ``trans`` (added to the vertices of the pose rotated about the rest pelvis);
+``pelvis_from_native`` converts it.
 """
 from __future__ import annotations
 
@@ -131,3 +133,18 @@ class SmplBody(BodyModel):
         joints = self.regress_joints(vertices, joint_set) if joint_set else None
         return BodyOutput(vertices=vertices, faces=self.faces, joints=joints, joint_set=joint_set,
                           bone_heads=out.joints[:, :24] + offset[:, None])
+
+    def rest_pelvis(self, shape: torch.Tensor) -> torch.Tensor:
+        """(B, 3) SMPL's pelvis joint for betas ``shape`` (B, 10) with no translation. The root
+        rotation turns the body about this point, so it does not depend on the pose."""
+        shaped = self.layer.v_template + torch.einsum("vdk,bk->bvd", self.layer.shapedirs[..., :shape.shape[1]],
+                                                      shape.to(self.dtype))
+        return torch.einsum("v,bvd->bd", self.layer.J_regressor[0], shaped)
+
+    def pelvis_from_native(self, shape: torch.Tensor, trans: torch.Tensor) -> torch.Tensor:
+        """(B, 3) where the pelvis lands for SMPL's native ``trans`` (B, 3): pass it as ``translation``."""
+        return self.rest_pelvis(shape) + trans.to(self.dtype)
+
+    def smpl_pelvis(self, vertices: torch.Tensor) -> torch.Tensor:
+        """(B, 3) SMPL's own pelvis joint regressed from meshes (B, 6890, 3): the centre for MPVPE."""
+        return torch.einsum("v,bvd->bd", self.layer.J_regressor[0].to(vertices.dtype), vertices)

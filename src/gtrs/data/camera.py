@@ -46,9 +46,11 @@ def look_at(eye: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torc
 
 
 def project(points_cam: torch.Tensor, focal: torch.Tensor, principal: torch.Tensor) -> torch.Tensor:
-    """Pinhole projection of camera-frame points (B, N, 3) -> pixels (B, N, 2)."""
+    """Pinhole projection of camera-frame points (B, N, 3) -> pixels (B, N, 2); ``focal`` is (B,)
+    or per axis (B, 2), ``principal`` (B, 2)."""
     z = points_cam[..., 2:].clamp(min=1e-6)
-    return points_cam[..., :2] / z * focal[:, None, None] + principal[:, None, :]
+    f = focal[:, None, :] if focal.dim() == 2 else focal[:, None, None]
+    return points_cam[..., :2] / z * f + principal[:, None, :]
 
 
 def rotation_about(axis: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:

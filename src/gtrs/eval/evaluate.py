@@ -3,7 +3,7 @@ detector-noise 2D input; JSON + Markdown report and a per-joint error plot."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -18,7 +18,7 @@ from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
 from gtrs.data.build import load_split_rotations  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
-from gtrs.eval.metrics import mesh_metrics, per_joint_error  # noqa: E402
+from gtrs.eval.metrics import mesh_metrics, mpvpe, per_joint_error  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
 from gtrs.train.loop import network_inputs, targets  # noqa: E402
 
@@ -30,14 +30,52 @@ class Report:
     examples: int
     metrics: dict[str, float]  # '{exact,noisy}/{mpjpe,pa_mpjpe,mpvpe,pam_mpjpe}' -> mm
     per_joint: dict[str, list[float]]  # '{exact,noisy}' -> per H36M joint mean error, mm
+    labels: dict[str, str] = field(default_factory=lambda: {"exact": "exact", "noisy": "noisy"})  # row names
+    notes: str = ""
 
     def markdown(self) -> str:
         rows = ["| 2D input | MPJPE | PA-MPJPE | MPVPE |", "|---|---|---|---|"]
         for kind in ("exact", "noisy"):
             m = self.metrics
-            rows.append(f"| {kind} | {m[f'{kind}/mpjpe']:.1f} | {m[f'{kind}/pa_mpjpe']:.1f} | {m[f'{kind}/mpvpe']:.1f} |")
+            rows.append(f"| {self.labels[kind]} | {m[f'{kind}/mpjpe']:.1f} | {m[f'{kind}/pa_mpjpe']:.1f} | "
+                        f"{m[f'{kind}/mpvpe']:.1f} |")
         return (f"Checkpoint `{self.checkpoint}`, split `{self.split}`, {self.examples} examples (mm; "
-                f"H36M-17 joints regressed from the mesh, 14 evaluation joints).\n\n" + "\n".join(rows) + "\n")
+                f"H36M-17 joints regressed from the mesh, 14 evaluation joints).\n\n" + "\n".join(rows) + "\n"
+                + (f"\n{self.notes}\n" if self.notes else ""))
+
+
+class _Totals:
+    """Running sums of per-sample metrics (mm) for the exact and the noisy input."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.joints = {"exact": torch.zeros(17), "noisy": torch.zeros(17)}
+        self.count = 0
+
+    def add(self, kind: str, values: dict[str, torch.Tensor], pred_h36m: torch.Tensor, gt_h36m: torch.Tensor) -> None:
+        for k, v in values.items():
+            self.sums[f"{kind}/{k}"] = self.sums.get(f"{kind}/{k}", 0.0) + float(v.sum())
+        self.joints[kind] += per_joint_error(pred_h36m, gt_h36m).sum(0)
+
+    def report(self, checkpoint, split: str, **kwargs) -> Report:
+        return Report(checkpoint=str(checkpoint), split=split, examples=self.count,
+                      metrics={k: v / self.count for k, v in self.sums.items()},
+                      per_joint={k: (v / self.count).tolist() for k, v in self.joints.items()}, **kwargs)
+
+
+def _evaluate_batch(model, body, batch: dict, totals: _Totals, g: torch.Generator, smpl_centred: bool = False) -> None:
+    joint_set = model.cfg.joint_set
+    gt_pose, gt_h36m = targets(batch, joint_set)
+    B = gt_pose.shape[0]
+    for kind, noisy in (("exact", False), ("noisy", True)):
+        vertices, pose = model(network_inputs(batch, joint_set, torch.full((B,), noisy), g))
+        pred_h36m = body.regress_joints(vertices, "h36m17")
+        values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
+        if smpl_centred:  # the paper centres both SMPL meshes on SMPL's own pelvis for MPVPE
+            values["mpvpe"] = mpvpe(vertices, batch["vertices"], body.smpl_pelvis(vertices), batch["vertices_smpl_root"])
+        values["pam_mpjpe"] = 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)
+        totals.add(kind, values, pred_h36m, gt_h36m)
+    totals.count += B
 
 
 @torch.no_grad()
@@ -45,30 +83,47 @@ def evaluate(checkpoint: str | Path, data: str | Path, split: str = "test", batc
              seed: int = 0, show_progress: bool = True) -> Report:
     """Evaluate ``checkpoint`` on ``batches`` fixed-seed synthetic batches of ``split``."""
     model, state = load_model(checkpoint)
-    joint_set = model.cfg.joint_set
     body = AnnyBody()
     rotations = load_split_rotations(data, split)
     g = torch.Generator().manual_seed(seed)
-    sums: dict[str, float] = {}
-    joint_sums = {"exact": torch.zeros(17), "noisy": torch.zeros(17)}
-    count = 0
+    totals = _Totals()
     for _ in tqdm(range(batches), desc=f"evaluate[{split}]", unit="batch", disable=not show_progress):
         index = torch.randint(0, rotations.shape[0], (batch_size,), generator=g)
-        batch = synthesize_batch(body, rotations[index], g, SynthConfig())
-        gt_pose, gt_h36m = targets(batch, joint_set)
-        for kind, noisy in (("exact", False), ("noisy", True)):
-            flags = torch.full((batch_size,), noisy)
-            vertices, pose = model(network_inputs(batch, joint_set, flags, g))
-            pred_h36m = body.regress_joints(vertices, "h36m17")
-            values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
-            values["pam_mpjpe"] = 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)
-            for k, v in values.items():
-                sums[f"{kind}/{k}"] = sums.get(f"{kind}/{k}", 0.0) + float(v.sum())
-            joint_sums[kind] += per_joint_error(pred_h36m, gt_h36m).sum(0)
-        count += batch_size
-    return Report(checkpoint=str(checkpoint), split=split, examples=count,
-                  metrics={k: v / count for k, v in sums.items()},
-                  per_joint={k: (v / count).tolist() for k, v in joint_sums.items()})
+        _evaluate_batch(model, body, synthesize_batch(body, rotations[index], g, SynthConfig()), totals, g)
+    return totals.report(checkpoint, split)
+
+
+# The paper's published rows (gtrs-reference.md §3.1), to print next to a reproduction.
+PAPER_NUMBERS = {
+    "human36m": "GTRS paper, detected 2D: MPJPE 64.3, PA-MPJPE 45.4; ground-truth 2D: 50.6 / 34.4.",
+    "pw3d": "GTRS paper, detected 2D: MPJPE 88.5, PA-MPJPE 58.9, MPVPE 106.2; ground-truth 2D: 53.8 / 34.5 / 61.6.",
+}
+
+
+@torch.no_grad()
+def evaluate_dataset(checkpoint: str | Path, root: str | Path, dataset: str, smpl_dir: str | Path,
+                     batch_size: int = 64, limit: int | None = None, show_progress: bool = True) -> Report:
+    """The paper's protocol (gtrs-reference.md §6) on the test split of ``dataset`` ('human36m' or
+    'pw3d') from the release files under ``root``, with SMPL from ``smpl_dir``: ground-truth 2D
+    input and the release's detected 2D input."""
+    from gtrs.datasets.batches import SmplBodies
+    from gtrs.datasets.mixture import DatasetMixture
+
+    if dataset not in PAPER_NUMBERS:
+        raise ValueError(f"the paper evaluates on {sorted(PAPER_NUMBERS)}, not {dataset!r}")
+    model, _ = load_model(checkpoint)
+    bodies = SmplBodies(smpl_dir)
+    if model.cfg.num_vertices != bodies.neutral.num_vertices:
+        raise ValueError(f"{checkpoint} predicts {model.cfg.num_vertices} vertices; SMPL has "
+                         f"{bodies.neutral.num_vertices}: evaluate a model trained on SMPL (configs/gtrs_*.yaml)")
+    data = DatasetMixture(root, (dataset,), "test", bodies, detected=True)
+    totals, g = _Totals(), torch.Generator().manual_seed(0)
+    total = len(data) if limit is None else min(limit, len(data))
+    for batch in tqdm(data.in_order(batch_size, limit), total=-(-total // batch_size), desc=f"evaluate[{dataset}]",
+                      unit="batch", disable=not show_progress):
+        _evaluate_batch(model, bodies.neutral, batch, totals, g, smpl_centred=True)
+    return totals.report(checkpoint, f"{dataset} test", labels={"exact": "ground-truth 2D", "noisy": "detected 2D"},
+                         notes=PAPER_NUMBERS[dataset])
 
 
 def write_report(report: Report, out: str | Path) -> list[Path]:
