@@ -53,8 +53,8 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
   13; val 03, 07, 10, 11, 12; test 02). Every example is generated on the fly: random adult body
   shape, heading, perspective camera and mirror flip; input keypoints with the PoseFix-style detector
   noise model (`noisy_input: {tc['noisy_input']}`).
-- Stage 1: the Pose Analysis Module alone (`configs/cpu_pam.yaml`); stage 2: the whole network from it
-  (`configs/cpu_full.yaml`) with the paper's losses (vertex, normal, edge from epoch {tc.get('edge_from_epoch', 2)},
+- Stage 1: the Pose Analysis Module alone (`gtrs/configs/cpu_pam.yaml`); stage 2: the whole network from it
+  (`gtrs/configs/cpu_full.yaml`) with the paper's losses (vertex, normal, edge from epoch {tc.get('edge_from_epoch', 2)},
   mesh-joint and PAM-joint terms), Adam, lr {tc['lr']}, batch {tc['batch_size']}.
 - This release: step {state['step']} of stage 2 ({state['step'] * tc['batch_size']:,} examples),
   about {args.cpu_hours:.1f} hours on the 2-core CPU for both stages.
@@ -79,7 +79,7 @@ Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split te
 
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
-  baseline, not a finished model. Training continues (`gtrs train configs/cpu_full.yaml --resume`).
+  baseline, not a finished model. Training continues (`gtrs train cpu_full --resume`).
 - The surface is noisy (spiky hands and feet): the mesh's local shape terms did not get to help. The
   paper adds the edge-length loss (weight 20) after one of its epochs (~540k examples); here, added
   after ~120k examples, it made every metric worse within 200 steps (e.g. validation PA-MPJPE 66 -> 102

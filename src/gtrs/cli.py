@@ -127,7 +127,8 @@ def data_fidelity_cmd(
 
 @app.command()
 def train(
-    config: Path = typer.Argument(..., help="YAML file of training fields (see configs/)."),
+    config: Path = typer.Argument(..., help="A YAML file of training fields, or a packaged config by name "
+                                             "(cpu_pam, cpu_full, paper, pam_h36m, gtrs_h36m, pam_3dpw, gtrs_3dpw, ...)."),
     resume: bool = typer.Option(False, help="Continue from OUT/last.safetensors."),
     max_steps: int = typer.Option(None, help="Stop after this many steps in total."),
     data: str = typer.Option(None, help="Override the config's data folder."),

@@ -18,7 +18,7 @@ def bench_train(data_dir: str | Path, configs: tuple[str, ...] = ("cpu", "paper"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in configs:
-            # Each config as it is trained (configs/*.yaml): cpu samples a quarter of the faces for
+            # Each config as it is trained (gtrs/configs/*.yaml): cpu samples a quarter of the faces for
             # the surface losses. Timed in epoch 2, where the edge loss is on.
             cfg = TrainConfig(data=str(data_dir), out=str(Path(tmp) / name), model=name, batch_size=batch_size,
                               threads=threads, steps_per_epoch=10_000, epochs=2,

@@ -88,11 +88,30 @@ class TrainConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides) -> "TrainConfig":
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"training config {path} not found")
+        """Read a YAML file, or a config shipped in the package by name (``gtrs_3dpw``, ``cpu_full``...)."""
+        path = resolve_config(path)
         data = yaml.safe_load(path.read_text()) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_dict(data, str(path))
+
+
+PACKAGED_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+def packaged_configs() -> list[str]:
+    """Names of the configs that ship with the package (gtrs/configs/*.yaml)."""
+    return sorted(p.stem for p in PACKAGED_CONFIGS.glob("*.yaml"))
+
+
+def resolve_config(path: str | Path) -> Path:
+    """``path`` if it is a file, else the packaged config of that name; a clear error otherwise."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    packaged = PACKAGED_CONFIGS / f"{path.stem}.yaml"
+    if path.parent == Path(".") and packaged.is_file():
+        return packaged
+    raise FileNotFoundError(f"training config {path} not found (neither a file nor a packaged config; "
+                            f"packaged: {', '.join(packaged_configs())})")

@@ -1,0 +1,26 @@
+"""Training configs: the packaged ones load by name, bad ones are reported clearly."""
+import pytest
+
+from gtrs.train.config import TrainConfig, packaged_configs
+
+
+def test_packaged_configs_load_by_name():
+    assert {"cpu_pam", "cpu_full", "paper", "gtrs_h36m", "gtrs_3dpw", "pam_h36m", "pam_3dpw"} <= set(packaged_configs())
+    for name in packaged_configs():
+        cfg = TrainConfig.from_yaml(name)
+        assert cfg.out.startswith("runs/")
+    cfg = TrainConfig.from_yaml("gtrs_3dpw", data="/data/paper")
+    assert cfg.datasets == ("human36m", "coco", "muco") and cfg.val_dataset == "pw3d" and cfg.data == "/data/paper"
+
+
+def test_unknown_config_lists_the_packaged_ones(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope not found .*packaged: .*gtrs_3dpw"):
+        TrainConfig.from_yaml("nope")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: x\nout: y\nlearning_rate: 1\n")
+    with pytest.raises(ValueError, match=r"bad.yaml: unknown fields \['learning_rate'\]"):
+        TrainConfig.from_yaml(bad)
+    paper = tmp_path / "p.yaml"
+    paper.write_text("data: x\nout: y\ndatasets: [human36m]\n")
+    with pytest.raises(ValueError, match="needs val_dataset"):
+        TrainConfig.from_yaml(paper)
