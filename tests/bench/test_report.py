@@ -14,4 +14,5 @@ def test_report_measures_every_row_and_the_paper_cost_ratios(tiny_data, tmp_path
     for row in ("GTRS (shipped", "mean pose", "optimisation fit"):
         assert row in text
     assert "| params | 7,887,393 | 77,130,876 | 10.2% | 10.2% |" in text
+    assert "- GTRS (shipped, cpu config): no training record in the checkpoint" in text
     assert (tmp_path / "report" / "accuracy_vs_cost.png").stat().st_size > 1000

@@ -15,6 +15,7 @@ from tests.smpl_factory import write_synthetic_smpl
 H36M_FRAMES = range(0, 61)  # frames 0..60: fits on every 5th; Protocol-2 test keeps 0 and 50
 H36M_SUBJECTS = (1, 5, 6, 7, 8, 9, 11)
 MISSING_FIT = (1, 10)  # (subject, frame) whose fit is left out: the loader must skip it
+BAD_FIT = (5, 20)  # (subject, frame) whose measured joints are ~10 cm from the fit's: dropped in training
 
 
 def _random_fit(rng, world_pelvis_depth=0.0):
@@ -48,7 +49,10 @@ def write_human36m(root, body: SmplBody, seed=0):
             if frame % 5 == 0 and (subject, frame) != MISSING_FIT:
                 fit = _random_fit(rng)
                 fits["2"]["1"][str(frame)] = fit
-                joints["2"]["1"][str(frame)] = world_h36m_joints(body, fit).tolist()
+                measured = world_h36m_joints(body, fit)
+                if (subject, frame) == BAD_FIT:
+                    measured = measured + rng.normal(0, 60, measured.shape)
+                joints["2"]["1"][str(frame)] = measured.tolist()
             else:
                 joints["2"]["1"][str(frame)] = rng.normal(0, 300, (17, 3)).tolist()
             for cam in range(1, 5):

@@ -8,8 +8,8 @@ import torch
 from gtrs.datasets import DatasetFileError, load_records
 from gtrs.datasets.batches import SmplBodies, camera_frame_meshes, make_batch
 from gtrs.datasets.human36m import load_human36m
-from gtrs.datasets.mixture import DatasetMixture, drop_bad_coco_fits
-from tests.datasets.release_factory import H36M_FRAMES, MISSING_FIT, write_h36m_detections, write_release
+from gtrs.datasets.mixture import DatasetMixture, drop_bad_coco_fits, drop_bad_h36m_fits
+from tests.datasets.release_factory import BAD_FIT, H36M_FRAMES, MISSING_FIT, write_h36m_detections, write_release
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,13 @@ def test_human36m_train_split_keeps_every_5th_frame_with_a_fit(release):
     expected = {(s, f, c) for s in (1, 5, 6, 7, 8) for f in H36M_FRAMES if f % 5 == 0 for c in range(1, 5)
                 if (s, f) != MISSING_FIT}
     assert keys == expected
+
+
+def test_human36m_training_drops_fits_far_from_the_measured_joints(release, bodies):
+    records = load_human36m(release, "train")
+    kept = drop_bad_h36m_fits(records, bodies)
+    dropped = {_subject_frame_cam(r.name) for r in records} - {_subject_frame_cam(r.name) for r in kept}
+    assert dropped == {(*BAD_FIT, cam) for cam in range(1, 5)}
 
 
 def test_human36m_camera_is_merged_into_the_fit(release, bodies):

@@ -62,6 +62,20 @@ def smpl_sized_cost() -> dict[str, float]:
             "gtrs_gflops": flops_per_sample(gtrs), "p2m_gflops": flops_per_sample(p2m)}
 
 
+def training_summary(state: dict) -> str:
+    """What a checkpoint says of its training: stage, steps x batch, wall-clock time if recorded."""
+    tc = state.get("train_config") or {}
+    if "step" not in state or not tc:
+        return "no training record in the checkpoint"
+    text = (f"stage {tc.get('stage', '?')}, {state['step']:,} steps x {tc.get('batch_size', '?')} "
+            f"= {state['step'] * tc.get('batch_size', 0):,} examples, data `{tc.get('data', '?')}`")
+    if state.get("seconds"):
+        text += f", {state['seconds'] / 60:.0f} min of wall-clock"
+    if tc.get("max_minutes"):
+        text += f" (budget {tc['max_minutes']:g} min)"
+    return text
+
+
 @torch.no_grad()
 def accuracy(predict, batches: list[dict], body: AnnyBody) -> dict[str, float]:
     """Mean metrics (mm) over ``batches`` for ``predict(keypoints) -> vertices``, exact and noisy input."""
@@ -95,8 +109,10 @@ def bench_report(data: str | Path, gtrs_checkpoint: str | Path, pose2mesh_checkp
     models = [("GTRS (shipped, cpu config)", gtrs_checkpoint)]
     if pose2mesh_checkpoint:
         models.append(("Pose2Mesh", pose2mesh_checkpoint))
+    trained = []
     for name, ckpt in models:
-        model, _ = load_model(ckpt)
+        model, state = load_model(ckpt)
+        trained.append(f"- {name}: {training_summary(state)}")
         one = torch.rand(1, 19, 3) * 300
         many = torch.rand(64, 19, 3) * 300
         with torch.no_grad():
@@ -139,6 +155,7 @@ def bench_report(data: str | Path, gtrs_checkpoint: str | Path, pose2mesh_checkp
                      f"{fmt(r.per_s, '.0f')} | " + " | ".join(f"{m[k]:.1f}" for k in (
                          "exact/mpjpe", "exact/pa_mpjpe", "exact/mpvpe", "noisy/mpjpe", "noisy/pa_mpjpe", "noisy/mpvpe"))
                      + " |")
+    lines += ["", "Training of the networks (last stage, from their checkpoints):", "", *trained]
     lines += ["", "Cost on SMPL-sized models (6,890 vertices, COCO-19), as in the paper:", "",
               "| | GTRS (paper config) | Pose2Mesh | ratio | paper's ratio |", "|---|---|---|---|---|",
               f"| params | {cost['gtrs_params']:,} | {cost['p2m_params']:,} | "

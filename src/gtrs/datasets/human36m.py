@@ -7,7 +7,8 @@
     ROOT/Human36M/absnet_output_on_testset.json                    detected 2D (test, optional)
 
 Protocol 2: train on S1, S5, S6, S7, S8 every 5th frame; test on S9, S11 every 50th frame, all
-four cameras. Frames without an SMPL fit are skipped (the fits exist every 5th frame).
+four cameras. Frames without an SMPL fit are skipped (the fits exist every 5th frame); training
+also drops fits far from the measured joints (``gtrs.datasets.mixture.drop_bad_h36m_fits``).
 """
 from __future__ import annotations
 

@@ -9,19 +9,40 @@ import torch
 from gtrs.datasets.batches import SmplBodies, camera_frame_meshes, make_batch, project_records
 from gtrs.datasets.coco import FIT_ERROR_PX, weak_perspective_error
 from gtrs.datasets.records import PersonRecord
+
+H36M_FIT_ERROR_MM = 25.0  # the release masks fits further than this from the measured joints
 from gtrs.datasets.registry import load_records
 
 
-def drop_bad_coco_fits(records: list[PersonRecord], bodies: SmplBodies, chunk: int = 256) -> list[PersonRecord]:
-    """COCO records whose fit reprojects within ``FIT_ERROR_PX`` of the annotated joints."""
+def _keep_good_fits(records: list[PersonRecord], bodies: SmplBodies, joint_set: str, error, limit: float,
+                    chunk: int = 256) -> list[PersonRecord]:
+    """Records whose ``error(record, regressed joints (J, 3) in the camera frame)`` is at most ``limit``."""
     keep = []
     for start in range(0, len(records), chunk):
         part = records[start:start + chunk]
-        joints = bodies.neutral.regress_joints(camera_frame_meshes(part, bodies), "coco19")
-        projected = project_records(joints, part).numpy()
-        keep += [r for r, p in zip(part, projected)
-                 if weak_perspective_error(p, np.asarray(r.keypoints_coco19)) <= FIT_ERROR_PX]
+        joints = bodies.neutral.regress_joints(camera_frame_meshes(part, bodies), joint_set)
+        keep += [r for r, j in zip(part, joints) if error(r, j) <= limit]
     return keep
+
+
+def drop_bad_coco_fits(records: list[PersonRecord], bodies: SmplBodies) -> list[PersonRecord]:
+    """COCO records whose fit reprojects within ``FIT_ERROR_PX`` of the annotated joints."""
+    def error(record, joints):
+        projected = project_records(joints[None], [record])[0].numpy()
+        return weak_perspective_error(projected, np.asarray(record.keypoints_coco19))
+
+    return _keep_good_fits(records, bodies, "coco19", error, FIT_ERROR_PX)
+
+
+def drop_bad_h36m_fits(records: list[PersonRecord], bodies: SmplBodies) -> list[PersonRecord]:
+    """Human3.6M records whose fit's joints lie within ``H36M_FIT_ERROR_MM`` (mean, after aligning
+    the pelvis) of the measured joints."""
+    def error(record, joints):
+        fit = joints.numpy() - joints[0].numpy()
+        measured = record.joints_h36m - record.joints_h36m[0]
+        return 1000 * float(np.linalg.norm(fit - measured, axis=1).mean())
+
+    return _keep_good_fits(records, bodies, "h36m17", error, H36M_FIT_ERROR_MM)
 
 
 class DatasetMixture:
@@ -38,6 +59,8 @@ class DatasetMixture:
             records = load_records(name, root, split, detected)
             if name == "coco":
                 records = drop_bad_coco_fits(records, bodies)
+            elif name == "human36m" and split == "train":
+                records = drop_bad_h36m_fits(records, bodies)
             if not records:
                 raise ValueError(f"dataset {name!r} ({split}) under {root} has no usable examples")
             self.records[name] = records
