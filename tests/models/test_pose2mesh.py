@@ -37,3 +37,21 @@ def test_pose2mesh_on_anny_runs_forward_and_backward(anny_body):
     assert vertices.shape == (2, anny_body.num_vertices, 3) and pose.shape == (2, 19, 3)
     (vertices.square().mean() + pose.square().mean()).backward()
     assert model.meshnet.jump.weight.grad.abs().sum() > 0 and model.posenet.out.weight.grad.abs().sum() > 0
+
+
+def test_a_checkpoint_rebuilds_pose2mesh_on_its_own_mesh(tmp_path):
+    """Not only anny: the faces travel with the weights, so a Pose2Mesh on another mesh reloads."""
+    import trimesh
+
+    from gtrs.train.checkpoint import load_model, save_checkpoint
+
+    sphere = trimesh.creation.icosphere(subdivisions=3)  # 642 vertices
+    torch.manual_seed(0)
+    model = pose2mesh_for_body(sphere.faces, len(sphere.vertices), posenet_width=32).eval()
+    path = tmp_path / "p2m.safetensors"
+    save_checkpoint(path, model, None, {"model_config": model.cfg.to_dict(), "model_type": "Pose2Mesh"})
+    loaded, _ = load_model(path)
+    kp = torch.rand(2, 19, 3) * 300
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(kp)[0], model(kp)[0])
+    assert loaded(kp)[0].shape == (2, 642, 3)

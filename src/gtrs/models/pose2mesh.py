@@ -155,7 +155,10 @@ def pose2mesh_for_body(faces: np.ndarray, num_vertices: int, joint_set: str = "c
     js = get_joint_set(joint_set)
     cfg = Pose2MeshConfig(joint_set=js.name, num_joints=js.num_joints, num_vertices=num_vertices, **overrides)
     hierarchy = coarsen_mesh(np.asarray(faces), num_vertices, levels=len(MeshNet.PLAN) - 3)
-    return Pose2Mesh(cfg, graph_adjacency(js), hierarchy)
+    model = Pose2Mesh(cfg, graph_adjacency(js), hierarchy)
+    # kept with the weights, so a checkpoint rebuilds its graph hierarchy on any body (anny, SMPL)
+    model.register_buffer("faces", torch.as_tensor(np.asarray(faces), dtype=torch.long))
+    return model
 
 
 class Pose2Mesh(nn.Module):

@@ -83,7 +83,9 @@ def load_model(path: str | Path, dtype: torch.dtype = torch.float32):
 
         cfg = state["model_config"]
         overrides = {k: cfg[k] for k in ("posenet_width", "posenet_blocks", "dropout", "cheb_order")}
-        model = pose2mesh_for_body(AnnyBody().faces.numpy(), cfg["num_vertices"], cfg["joint_set"], **overrides)
+        if "faces" not in weights:  # checkpoints before the faces were stored: anny, the only body then
+            weights["faces"] = AnnyBody().faces
+        model = pose2mesh_for_body(weights["faces"].numpy(), cfg["num_vertices"], cfg["joint_set"], **overrides)
     else:
         cfg = GTRSConfig(**state["model_config"])
         model = GTRS(cfg, graph_adjacency(get_joint_set(cfg.joint_set)), weights["mrm.template"])
