@@ -100,7 +100,10 @@ def make_batch(records: list[PersonRecord], bodies: SmplBodies, generator: torch
     if all(detected):
         batch["keypoints2d_noisy"] = _stack(records, "detected_coco19", np.zeros((19, 3)))
     elif noise is not None:
-        noisy = coco_detector_noise(coco2d, COCO19.flip_permutation(), noise, generator)
+        # missing joints sit at the visible ones' mean, so they do not inflate the person's size
+        seen = (conf[..., None] > 0).to(coco2d.dtype)
+        centre = (coco2d * seen).sum(1, keepdim=True) / seen.sum(1, keepdim=True).clamp(min=1)
+        noisy = coco_detector_noise(torch.where(seen > 0, coco2d, centre), COCO19.flip_permutation(), noise, generator)
         noisy[..., 2] *= conf  # joints the annotators did not see stay missing
         noisy[..., :2] *= noisy[..., 2:] > 0
         batch["keypoints2d_noisy"] = noisy
