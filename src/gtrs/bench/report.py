@@ -152,7 +152,7 @@ def bench_report(data: str | Path, gtrs_checkpoint: str | Path, pose2mesh_checkp
     for r in rows:
         m = r.metrics
         lines.append(f"| {r.name} | {fmt(r.params, ',')} | {fmt(r.gflops, '.3f')} | {fmt(r.latency_ms, '.1f')} | "
-                     f"{fmt(r.per_s, '.0f')} | " + " | ".join(f"{m[k]:.1f}" for k in (
+                     f"{fmt(r.per_s, '.0f' if r.per_s is None or r.per_s >= 10 else '.2f')} | " + " | ".join(f"{m[k]:.1f}" for k in (
                          "exact/mpjpe", "exact/pa_mpjpe", "exact/mpvpe", "noisy/mpjpe", "noisy/pa_mpjpe", "noisy/mpvpe"))
                      + " |")
     lines += ["", "Training of the networks (last stage, from their checkpoints):", "", *trained]
