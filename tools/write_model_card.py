@@ -54,7 +54,7 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
   shape, heading, perspective camera and mirror flip; input keypoints with the PoseFix-style detector
   noise model (`noisy_input: {tc['noisy_input']}`).
 - Stage 1: the Pose Analysis Module alone (`gtrs/configs/cpu_pam.yaml`); stage 2: the whole network from it
-  (`gtrs/configs/cpu_full.yaml`) with the paper's losses (vertex, normal, edge from epoch {tc.get('edge_from_epoch', 2)},
+  (`gtrs/configs/cpu_full.yaml`) with the paper's losses (vertex, normal, edge x {tc.get('edge_weight', 20.0):g} from epoch {tc.get('edge_from_epoch', 2)},
   mesh-joint and PAM-joint terms), Adam, lr {tc['lr']}, batch {tc['batch_size']}.
 - This release: step {state['step']} of stage 2 ({state['step'] * tc['batch_size']:,} examples),
   about {args.cpu_hours:.1f} hours on the 2-core CPU for both stages.
@@ -80,11 +80,11 @@ Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split te
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
   baseline, not a finished model. Training continues (`gtrs train cpu_full --resume`).
-- The surface is noisy (spiky hands and feet): the mesh's local shape terms did not get to help. The
-  paper adds the edge-length loss (weight 20) after one of its epochs (~540k examples); here, added
-  after ~120k examples, it made every metric worse within 200 steps (e.g. validation PA-MPJPE 66 -> 102
-  mm), so training went on from the checkpoint before it with the edge loss off (the training curve
-  shows that continued run). Its weight and schedule need tuning for this setting.
+- The surface is still noisy (spiky hands and feet). The paper adds the edge-length loss (weight 20)
+  after one of its epochs (~540k examples); here, added at weight 20 after ~120k examples, it made every
+  metric worse within 200 steps (validation PA-MPJPE 66 -> 102 mm). At weight 1 from step 6,800 on it
+  lowered the training edge-length error from 14.6 to 9.3 mm in 2,400 steps while every validation and
+  test metric improved; more of that training (or a larger weight later) should smooth it further.
 - The validation subjects (mostly walking) are easier than the test subject (punching, jumping,
   bending): on validation the same model scores exact {val}.
 - Trained on 6 CMU subjects' motion only (everyday motion, sports, dance); unusual poses (lying,
