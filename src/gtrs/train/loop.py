@@ -72,6 +72,12 @@ def targets(batch: dict, joint_set: str) -> tuple[torch.Tensor, torch.Tensor]:
     return pose - pose[:, js.root:js.root + 1], batch["joints3d_h36m"]
 
 
+def pose_only(pose_module: torch.nn.Module, keypoints: torch.Tensor) -> torch.Tensor:
+    """(B, J, 3) the 3D pose of a network's pose module alone (GTRS's PAM also returns features)."""
+    out = pose_module(normalize_keypoints(keypoints))
+    return out[0] if isinstance(out, tuple) else out
+
+
 def learning_rate(cfg: TrainConfig, epoch: int) -> float:
     """Multi-step schedule: lr * gamma^(milestones passed); ``epoch`` counts from 1."""
     return cfg.lr * cfg.gamma ** sum(epoch > m for m in cfg.milestones)
@@ -183,8 +189,7 @@ class Trainer:
         gt_pose, gt_h36m = targets(batch, cfg.joint_set)
         self.model.train()
         if cfg.stage == "pam":
-            out = self.ddp(normalize_keypoints(keypoints))
-            pose = out[0] if isinstance(out, tuple) else out
+            pose = pose_only(self.ddp, keypoints)
             terms = {"pam_joints": joint_loss(pose, gt_pose)}
             terms["total"] = terms["pam_joints"]
         else:
@@ -215,8 +220,7 @@ class Trainer:
             for name, noisy in (("exact", torch.zeros(B, dtype=torch.bool)), ("noisy", torch.ones(B, dtype=torch.bool))):
                 keypoints = network_inputs(batch, self.cfg.joint_set, noisy, g)
                 if self.cfg.stage == "pam":  # the mesh decoder is untrained: skip its cost
-                    out = self.model.pose_module(normalize_keypoints(keypoints))
-                    pose = out[0] if isinstance(out, tuple) else out
+                    pose = pose_only(self.model.pose_module, keypoints)
                 else:
                     vertices, pose = self.model(keypoints)
                 m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
