@@ -135,14 +135,13 @@ def train(
     smpl_dir: str = typer.Option(None, help="Override the config's SMPL folder (paper-dataset configs)."),
 ) -> None:
     """Train GTRS on synthetic mocap data or the paper's datasets (torchrun: python -m gtrs.train)."""
-    from gtrs.datasets.records import DatasetFileError
     from gtrs.train.config import TrainConfig
     from gtrs.train.loop import train as run_training
 
     try:
         cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir)
         out = run_training(cfg, resume=resume)
-    except (DatasetFileError, FileNotFoundError, ValueError) as e:
+    except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"checkpoints in {out}")
@@ -162,7 +161,6 @@ def evaluate(
     out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
-    from gtrs.datasets.records import DatasetFileError
     from gtrs.eval.evaluate import evaluate as run_evaluation
     from gtrs.eval.evaluate import evaluate_dataset, write_report
 
@@ -174,7 +172,7 @@ def evaluate(
     else:
         try:
             report = evaluate_dataset(checkpoint, data, dataset, smpl_dir, batch_size, limit)
-        except (DatasetFileError, FileNotFoundError, ValueError) as e:
+        except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
     paths = write_report(report, out)

@@ -40,7 +40,9 @@ def load_coco(root: str | Path) -> list[PersonRecord]:
             continue
         keypoints = array(field(ann, "keypoints", kp_path, where), (17, 3), kp_path, f"{where}.keypoints")
         keypoints[:, 2] = keypoints[:, 2] > 0  # COCO visibility 1/2 -> 1
-        pose, shape, _ = smpl_fit(field(fit, "smpl_param", fit_path, f"[{ann['id']}]"), fit_path, f"[{ann['id']}].smpl_param")
+        where = f"[{ann['id']}]"
+        pose, shape, _ = smpl_fit(field(fit, "smpl_param", fit_path, where), fit_path, f"{where}.smpl_param",
+                                  with_trans=False)
         cam = field(fit, "cam_param", fit_path, f"[{ann['id']}]")
         img = images.get(ann["image_id"], {})
         records.append(PersonRecord(

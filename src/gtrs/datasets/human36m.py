@@ -75,8 +75,6 @@ def load_human36m(root: str | Path, split: str, detected: bool = False) -> list[
                                        f"frame {frame} ({where} of {data_path.name})") from None
             world = array(world, (17, 3), joints_path, f"[{action}][{subaction}][{frame}]") / 1000
             pose, shape, trans = smpl_fit(fit, smpl_path, f"[{action}][{subaction}][{frame}]")
-            if trans is None:
-                raise DatasetFileError(f"{smpl_path}: [{action}][{subaction}][{frame}] has no field 'trans'")
             records.append(PersonRecord(
                 dataset="human36m", name=str(field(img, "file_name", data_path, where)), smpl_pose=pose,
                 smpl_shape=shape, trans=trans, camera_R=R, camera_t=t,

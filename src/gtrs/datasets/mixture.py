@@ -9,27 +9,28 @@ import torch
 from gtrs.datasets.batches import SmplBodies, camera_frame_meshes, make_batch, project_records
 from gtrs.datasets.coco import FIT_ERROR_PX, weak_perspective_error
 from gtrs.datasets.records import PersonRecord
+from gtrs.datasets.registry import load_records
 
 H36M_FIT_ERROR_MM = 25.0  # the release masks fits further than this from the measured joints
-from gtrs.datasets.registry import load_records
 
 
 def _keep_good_fits(records: list[PersonRecord], bodies: SmplBodies, joint_set: str, error, limit: float,
                     chunk: int = 256) -> list[PersonRecord]:
-    """Records whose ``error(record, regressed joints (J, 3) in the camera frame)`` is at most ``limit``."""
+    """Records whose ``error(records, regressed joints (B, J, 3) in the camera frame)`` (one value per
+    record) is at most ``limit``; SMPL runs in chunks of ``chunk`` records."""
     keep = []
     for start in range(0, len(records), chunk):
         part = records[start:start + chunk]
         joints = bodies.neutral.regress_joints(camera_frame_meshes(part, bodies), joint_set)
-        keep += [r for r, j in zip(part, joints) if error(r, j) <= limit]
+        keep += [r for r, e in zip(part, error(part, joints)) if e <= limit]
     return keep
 
 
 def drop_bad_coco_fits(records: list[PersonRecord], bodies: SmplBodies) -> list[PersonRecord]:
     """COCO records whose fit reprojects within ``FIT_ERROR_PX`` of the annotated joints."""
-    def error(record, joints):
-        projected = project_records(joints[None], [record])[0].numpy()
-        return weak_perspective_error(projected, np.asarray(record.keypoints_coco19))
+    def error(part, joints):
+        projected = project_records(joints, part).numpy()
+        return [weak_perspective_error(p, np.asarray(r.keypoints_coco19)) for r, p in zip(part, projected)]
 
     return _keep_good_fits(records, bodies, "coco19", error, FIT_ERROR_PX)
 
@@ -37,10 +38,10 @@ def drop_bad_coco_fits(records: list[PersonRecord], bodies: SmplBodies) -> list[
 def drop_bad_h36m_fits(records: list[PersonRecord], bodies: SmplBodies) -> list[PersonRecord]:
     """Human3.6M records whose fit's joints lie within ``H36M_FIT_ERROR_MM`` (mean, after aligning
     the pelvis) of the measured joints."""
-    def error(record, joints):
-        fit = joints.numpy() - joints[0].numpy()
-        measured = record.joints_h36m - record.joints_h36m[0]
-        return 1000 * float(np.linalg.norm(fit - measured, axis=1).mean())
+    def error(part, joints):
+        fit = (joints - joints[:, :1]).numpy()
+        measured = np.stack([r.joints_h36m - r.joints_h36m[:1] for r in part])
+        return 1000 * np.linalg.norm(fit - measured, axis=-1).mean(-1)
 
     return _keep_good_fits(records, bodies, "h36m17", error, H36M_FIT_ERROR_MM)
 

@@ -37,8 +37,6 @@ def load_muco(root: str | Path) -> list[PersonRecord]:
         if img is None:
             raise DatasetFileError(f"{path}: annotation {ann['id']} names image {image_id}, which is not in 'images'")
         pose, shape, trans = smpl_fit(fit, fit_path, f"[{ann['id']}]")
-        if trans is None:
-            raise DatasetFileError(f"{fit_path}: [{ann['id']}] has no field 'trans'")
         records.append(PersonRecord(
             dataset="muco", name=str(img.get("file_name", image_id)), smpl_pose=pose, smpl_shape=shape, trans=trans,
             focal=array(field(img, "f", path, f"image {image_id}"), (2,), path, f"image {image_id}.f"),

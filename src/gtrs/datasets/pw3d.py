@@ -42,8 +42,6 @@ def load_pw3d(root: str | Path, split: str = "test", detected: bool = False) -> 
         cam = field(img, "cam_param", path, image)
         param = field(ann, "smpl_param", path, where)
         pose, shape, trans = smpl_fit(param, path, f"{where}.smpl_param")
-        if trans is None:
-            raise DatasetFileError(f"{path}: {where}.smpl_param has no field 'trans'")
         gender = str(param.get("gender", "neutral"))
         gender = {"m": "male", "f": "female"}.get(gender, gender)
         name = f"{img.get('sequence', '')}/{field(img, 'file_name', path, image)}"

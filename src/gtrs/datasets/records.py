@@ -70,12 +70,14 @@ def array(value: Any, shape: tuple[int, ...], path: Path, where: str) -> np.ndar
     return out.reshape(shape)
 
 
-def smpl_fit(param: dict, path: Path, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(pose (72,), shape (10,), trans (3,) or None) of a release ``smpl_param`` entry. Betas beyond
-    +-3 are zeroed, as in the release's loaders (such fits are unreliable)."""
+def smpl_fit(param: dict, path: Path, where: str,
+             with_trans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(pose (72,), shape (10,), trans (3,)) of a release ``smpl_param`` entry (trans None unless
+    ``with_trans``, which requires it). Betas beyond +-3 are zeroed, as in the release's loaders
+    (such fits are unreliable)."""
     pose = array(field(param, "pose", path, where), (72,), path, f"{where}.pose")
     shape = array(field(param, "shape", path, where), (10,), path, f"{where}.shape")
     if (np.abs(shape) > 3).any():
         shape = np.zeros(10)
-    trans = array(param["trans"], (3,), path, f"{where}.trans") if "trans" in param else None
+    trans = array(field(param, "trans", path, where), (3,), path, f"{where}.trans") if with_trans else None
     return pose, shape, trans
