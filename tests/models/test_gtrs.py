@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from gtrs.models import create_model
+from gtrs.models.gtrs import VertexAxisConv
 
 
 @pytest.mark.parametrize("joint_set, official", [("coco19", 7_887_393), ("h36m17", 7_651_615)])
@@ -49,3 +50,17 @@ def test_input_is_invariant_to_image_position_and_scale_and_handles_missing_join
 def test_unknown_config_lists_the_valid_ones():
     with pytest.raises(ValueError, match="expected one of"):
         create_model("huge", torch.zeros(10, 3))
+
+
+def test_vertex_axis_conv_matches_torch_conv1d_forward_and_backward():
+    torch.manual_seed(0)
+    fast = VertexAxisConv(7, 3)
+    reference = torch.nn.Conv1d(7, 3, kernel_size=3, padding=1)
+    reference.load_state_dict(fast.state_dict())
+    x = torch.randn(2, 7, 50, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_(True)
+    torch.testing.assert_close(fast(x), reference(x_ref))
+    fast(x).square().sum().backward()
+    reference(x_ref).square().sum().backward()
+    torch.testing.assert_close(x.grad, x_ref.grad)
+    torch.testing.assert_close(fast.weight.grad, reference.weight.grad)

