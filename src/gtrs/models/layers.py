@@ -36,13 +36,17 @@ class ModulatedGraphConv(nn.Module):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(2, in_features, out_features))
         nn.init.xavier_uniform_(self.weight, gain=1.414)
-        self.modulation = nn.Parameter(torch.ones(num_nodes, out_features))
+        # Per-node modulation and bias initialised as in Zou & Tang's code: random modulation gives
+        # every joint its own features from the first step (attention has no positional encoding),
+        # and a non-zero bias keeps the following LayerNorm from discarding the input's magnitude.
+        self.modulation = nn.Parameter(torch.empty(num_nodes, out_features))
+        nn.init.xavier_uniform_(self.modulation, gain=1.414)
         self.adjacency_offset = nn.Parameter(torch.full((num_nodes, num_nodes), 1e-6))
         if adjacency is None:
             self.adjacency = nn.Parameter(torch.eye(num_nodes))
         else:
             self.register_buffer("adjacency", adjacency.clone().float())
-        self.bias = nn.Parameter(torch.zeros(out_features))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-out_features ** -0.5, out_features ** -0.5))
         self.register_buffer("eye", torch.eye(num_nodes), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, N, C_in) -> (B, N, C_out)
