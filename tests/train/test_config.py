@@ -24,3 +24,7 @@ def test_unknown_config_lists_the_packaged_ones(tmp_path):
     paper.write_text("data: x\nout: y\ndatasets: [human36m]\n")
     with pytest.raises(ValueError, match="needs val_dataset"):
         TrainConfig.from_yaml(paper)
+    mixing = tmp_path / "m.yaml"
+    mixing.write_text("data: x\nout: y\npart_mixing: 1.5\n")
+    with pytest.raises(ValueError, match=r"part_mixing must lie in \[0, 1\], got 1.5"):
+        TrainConfig.from_yaml(mixing)

@@ -23,6 +23,9 @@ class TrainConfig:
     milestones: tuple[int, ...] = (20, 40, 60, 80)  # epochs at which lr *= gamma
     gamma: float = 0.95
     noisy_input: float = 1.0  # fraction of examples fed detector-noise keypoints (paper: all)
+    # Synthetic data: probability that each body part of a training pose takes its joint rotations
+    # from another pose of the batch (gtrs.data.part_mixing); 0 trains on the captured poses only.
+    part_mixing: float = 0.0
     # Fraction of the mesh's faces (and edges) the normal and edge losses see each step: 1.0 is the
     # paper; less is an unbiased, cheaper estimate (a random subset drawn every step).
     surface_loss_fraction: float = 1.0
@@ -57,6 +60,8 @@ class TrainConfig:
             raise ValueError(f"surface_loss_fraction must lie in (0, 1], got {self.surface_loss_fraction}")
         if not 0.0 <= self.noisy_input <= 1.0:
             raise ValueError(f"noisy_input must lie in [0, 1], got {self.noisy_input}")
+        if not 0.0 <= self.part_mixing <= 1.0:
+            raise ValueError(f"part_mixing must lie in [0, 1], got {self.part_mixing}")
         if self.datasets and (self.val_dataset is None or self.smpl_dir is None):
             raise ValueError("training on the paper's datasets needs val_dataset (e.g. 'pw3d') and smpl_dir "
                              "(the folder with the SMPL model files and joint regressors)")

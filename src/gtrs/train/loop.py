@@ -27,6 +27,7 @@ from gtrs.body.joints import get_joint_set
 from gtrs.data.build import load_split_rotations
 from gtrs.data.noise import gaussian_joint_noise
 from gtrs.data.normalize import normalize_keypoints
+from gtrs.data.part_mixing import mix_body_parts, part_indices
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
@@ -168,7 +169,10 @@ class Trainer:
             return (self.train_data if split == "train" else self.val_data).sample(self.cfg.batch_size, generator)
         rotations = self.train_rotations if split == "train" else self.val_rotations
         index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
-        return synthesize_batch(self.body, rotations[index], generator, SynthConfig())
+        poses = rotations[index]
+        if split == "train" and self.cfg.part_mixing > 0:
+            poses = mix_body_parts(poses, part_indices(self.body.bone_names), self.cfg.part_mixing, generator)
+        return synthesize_batch(self.body, poses, generator, SynthConfig())
 
     def _surface_subset(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The faces and edges the normal/edge losses use this step (all, or a random subset)."""
