@@ -243,11 +243,14 @@ def bench_train_cmd(
     threads: int = typer.Option(2, min=1),
 ) -> None:
     """Training samples/s per model config, data generation included (medians)."""
-    from gtrs.bench.train import bench_train
+    from gtrs.bench.train import bench_output_conv, bench_train
 
     for r in bench_train(data, tuple(config), batch, steps, threads):
         typer.echo(f"{r['config']:6s} params {r['params']:>10,d}  batch {r['batch']}  step {r['median_step_s']:.2f} s  "
                    f"{r['samples_per_s']:.1f} samples/s  (data generation {100 * r['data_share']:.0f}% of a step)")
+    conv = bench_output_conv(batch, threads=threads)
+    typer.echo(f"MRM output conv, forward+backward, batch {batch}: tap-wise {1000 * conv['tapwise_s']:.0f} ms, "
+               f"torch Conv1d {1000 * conv['conv1d_s']:.0f} ms ({conv['conv1d_s'] / conv['tapwise_s']:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,14 @@ def test_bench_body_prints_throughput(anny_body):
     assert all(float(line.split()[3]) > 0 for line in lines)
 
 
+def test_bench_train_prints_samples_per_second_and_the_output_conv_comparison(tiny_data):
+    result = run("bench", "train", "--data", str(tiny_data), "--config", "cpu", "--batch", "4", "--steps", "1")
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("cpu"))
+    assert float(row.split("samples/s")[0].split()[-1]) > 0
+    assert "tap-wise" in result.stdout and "torch Conv1d" in result.stdout
+
+
 def test_unknown_command_fails_with_usage():
     result = run("fly")
     assert result.returncode != 0

@@ -41,3 +41,23 @@ def bench_train(data_dir: str | Path, configs: tuple[str, ...] = ("cpu", "paper"
             rows.append({"config": name, "params": params, "batch": batch_size, "median_step_s": step,
                          "samples_per_s": batch_size / step, "data_share": data / step})
     return rows
+
+
+def bench_output_conv(batch: int = 32, tokens: int = 25, vertices: int = 13718, repeats: int = 10,
+                      threads: int = 2) -> dict:
+    """Forward + backward median seconds of the MRM's output convolution over the vertex axis:
+    ``VertexAxisConv`` (kept) against ``torch.nn.Conv1d`` with the same weights, in one run.
+    Defaults: the cpu config on anny (19 joints + 6 template tokens, 13,718 vertices)."""
+    from gtrs.bench.timing import median_seconds
+    from gtrs.models.gtrs import VertexAxisConv
+
+    torch.set_num_threads(threads)
+    tapwise = VertexAxisConv(tokens, 3)
+    conv1d = torch.nn.Conv1d(tokens, 3, kernel_size=3, padding=1)
+    conv1d.load_state_dict(tapwise.state_dict())
+    x = torch.randn(batch, tokens, vertices, requires_grad=True)
+
+    def step(layer):
+        return lambda: layer(x).sum().backward()
+
+    return {"tapwise_s": median_seconds(step(tapwise), repeats), "conv1d_s": median_seconds(step(conv1d), repeats)}
