@@ -13,6 +13,27 @@ from pathlib import Path
 from gtrs.train.checkpoint import read_checkpoint
 
 
+def lineage(weights: str) -> list[dict]:
+    """The chain of training runs behind ``weights``, oldest first: each run's state, following
+    ``init_from`` for as long as the earlier checkpoints are on disk."""
+    chain, path = [], weights
+    while path and Path(path).is_file():
+        _, state = read_checkpoint(path)
+        chain.append(state)
+        path = state["train_config"].get("init_from")
+    return chain[::-1]
+
+
+def run_line(state: dict) -> str:
+    tc = state["train_config"]
+    extras = [f"edge x {tc.get('edge_weight', 20.0):g} from epoch {tc.get('edge_from_epoch', 2)}"] if tc["stage"] == "full" else []
+    if tc.get("part_mixing"):
+        extras.append(f"part mixing {tc['part_mixing']:g}")
+    extras.append(f"lr {tc['lr']:g}")
+    return (f"`{tc['out']}` (stage {tc['stage']}; {', '.join(extras)}): best at step {state['step']:,} "
+            f"x batch {tc['batch_size']} = {state['step'] * tc['batch_size']:,} examples")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--weights", required=True)
@@ -30,6 +51,7 @@ def main() -> None:
     vm = json.loads(Path(args.val_evaluation).read_text())["metrics"]
     val = (f"MPJPE {vm['exact/mpjpe']:.1f}, PA-MPJPE {vm['exact/pa_mpjpe']:.1f}, MPVPE {vm['exact/mpvpe']:.1f} mm "
            f"(noisy: {vm['noisy/mpjpe']:.1f} / {vm['noisy/pa_mpjpe']:.1f} / {vm['noisy/mpvpe']:.1f})")
+    runs = "\n".join(f"  {i}. {run_line(st)}" for i, st in enumerate(lineage(args.weights), 1))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     size = Path(args.weights).stat().st_size / 2**20
     card = f"""# Model card: `{Path(args.weights).name}`
@@ -56,8 +78,9 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
 - Stage 1: the Pose Analysis Module alone (`gtrs/configs/cpu_pam.yaml`); stage 2: the whole network from it
   (`gtrs/configs/cpu_full.yaml`) with the paper's losses (vertex, normal, edge x {tc.get('edge_weight', 20.0):g} from epoch {tc.get('edge_from_epoch', 2)},
   mesh-joint and PAM-joint terms), Adam, lr {tc['lr']}, batch {tc['batch_size']}.
-- This release: step {state['step']} of stage 2 ({state['step'] * tc['batch_size']:,} examples),
-  about {args.cpu_hours:.1f} hours on the 2-core CPU for both stages.
+- This release, about {args.cpu_hours:.1f} hours on the 2-core CPU in all, came from these runs, each
+  started from the weights of the one before:
+{runs}
 
 ![training curve]({args.curve})
 
