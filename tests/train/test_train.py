@@ -66,12 +66,13 @@ def test_a_time_budget_stops_the_run_with_a_checkpoint_and_survives_resume(tiny_
 
 
 def test_a_run_killed_mid_epoch_resumes_exactly(tiny_data, tmp_path, anny_body):
-    straight = write_config(tmp_path / "a.yaml", tiny_data, tmp_path / "a")
+    # with body-part mixing on: its random draws must resume exactly too
+    straight = write_config(tmp_path / "a.yaml", tiny_data, tmp_path / "a", part_mixing=0.5)
     proc = run_training(straight)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
 
-    killed = write_config(tmp_path / "b.yaml", tiny_data, tmp_path / "b")
+    killed = write_config(tmp_path / "b.yaml", tiny_data, tmp_path / "b", part_mixing=0.5)
     proc = run_training(killed)
     last = tmp_path / "b" / "last.safetensors"
     deadline = time.time() + 600

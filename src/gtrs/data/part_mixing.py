@@ -1,9 +1,8 @@
 """Body-part mixing: new training poses made of limbs from different mocap frames.
 
 Six training subjects give a few thousand distinct poses; a lifting network trained on them
-learns their combinations of arm, leg and torso configurations and generalises poorly to new
-motion (the held-out subject punches while walking; nobody in training does). Mixing parts
-spreads the data over those combinations: each body part (left/right arm, left/right leg,
+sees only their combinations of arm, leg and torso configurations, and new motion combines them
+differently. Mixing parts spreads the data over those combinations: each body part (left/right arm, left/right leg,
 spine with head) takes its *local* joint rotations, relative to its parent, from another frame
 of the batch with probability ``prob``. The global orientation (the root bone) stays, so every
 mixed pose is a real arm on a real torso on real legs, each joint within its captured range.

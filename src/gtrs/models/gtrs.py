@@ -67,8 +67,8 @@ class VertexAxisConv(nn.Conv1d):
     """The MRM's output Conv1d (kernel 3, padding 1) over the vertex axis, computed tap by tap.
 
     Same parameters and result as ``nn.Conv1d``; one matmul gives every tap's output and the taps
-    are shifted and summed on the 3 output channels. On a 2-core CPU this is ~40% faster than
-    the convolution kernel for (B, J + T, V) inputs, forward plus backward (``gtrs bench train``).
+    are shifted and summed on the 3 output channels. On a 2-core CPU it is faster than the
+    convolution kernel for (B, J + T, V) inputs, forward plus backward (``gtrs bench train`` times both).
     """
 
     def __init__(self, in_channels: int, out_channels: int) -> None:

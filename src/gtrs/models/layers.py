@@ -36,9 +36,8 @@ class ModulatedGraphConv(nn.Module):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(2, in_features, out_features))
         nn.init.xavier_uniform_(self.weight, gain=1.414)
-        # Per-node modulation and bias initialised as in Zou & Tang's code: random modulation gives
-        # every joint its own features from the first step (attention has no positional encoding),
-        # and a non-zero bias keeps the following LayerNorm from discarding the input's magnitude.
+        # Modulation (xavier) and bias (uniform) initialised as in Zou & Tang's code, which GTRS uses:
+        # each joint gets its own features from the first step (attention has no positional encoding).
         self.modulation = nn.Parameter(torch.empty(num_nodes, out_features))
         nn.init.xavier_uniform_(self.modulation, gain=1.414)
         self.adjacency_offset = nn.Parameter(torch.full((num_nodes, num_nodes), 1e-6))

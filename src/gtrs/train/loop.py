@@ -110,6 +110,7 @@ class Trainer:
         else:  # synthetic examples from mocap poses on anny
             self.body = AnnyBody()
             self.train_rotations = load_split_rotations(cfg.data, "train")
+            self.body_parts = part_indices(self.body.bone_names)  # bone indices for part mixing
             self.val_rotations = load_split_rotations(cfg.data, "val")
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
         self.faces = self.body.faces
@@ -171,7 +172,7 @@ class Trainer:
         index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
         poses = rotations[index]
         if split == "train" and self.cfg.part_mixing > 0:
-            poses = mix_body_parts(poses, part_indices(self.body.bone_names), self.cfg.part_mixing, generator)
+            poses = mix_body_parts(poses, self.body_parts, self.cfg.part_mixing, generator)
         return synthesize_batch(self.body, poses, generator, SynthConfig())
 
     def _surface_subset(self) -> tuple[torch.Tensor, torch.Tensor]:
