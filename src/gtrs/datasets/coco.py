@@ -40,16 +40,16 @@ def load_coco(root: str | Path) -> list[PersonRecord]:
             continue
         keypoints = array(field(ann, "keypoints", kp_path, where), (17, 3), kp_path, f"{where}.keypoints")
         keypoints[:, 2] = keypoints[:, 2] > 0  # COCO visibility 1/2 -> 1
-        where = f"[{ann['id']}]"
-        pose, shape, _ = smpl_fit(field(fit, "smpl_param", fit_path, where), fit_path, f"{where}.smpl_param",
+        in_fits = f"[{ann['id']}]"  # the fit file is keyed by annotation id
+        pose, shape, _ = smpl_fit(field(fit, "smpl_param", fit_path, in_fits), fit_path, f"{in_fits}.smpl_param",
                                   with_trans=False)
-        cam = field(fit, "cam_param", fit_path, f"[{ann['id']}]")
+        cam = field(fit, "cam_param", fit_path, in_fits)
         img = images.get(ann["image_id"], {})
         records.append(PersonRecord(
             dataset="coco", name=str(img.get("file_name", ann["image_id"])), smpl_pose=pose, smpl_shape=shape,
             trans=np.zeros(3), projection="weak", keypoints_coco19=to_coco19(keypoints, "coco17"), annotation_id=int(ann["id"]),
-            focal=np.array([float(field(cam, "s", fit_path, f"[{ann['id']}].cam_param"))] * 2),
-            principal=array(field(cam, "t", fit_path, f"[{ann['id']}].cam_param"), (2,), fit_path, "cam_param.t")))
+            focal=np.array([float(field(cam, "s", fit_path, f"{in_fits}.cam_param"))] * 2),
+            principal=array(field(cam, "t", fit_path, f"{in_fits}.cam_param"), (2,), fit_path, f"{in_fits}.cam_param.t")))
     return records
 
 
