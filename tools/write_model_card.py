@@ -29,6 +29,10 @@ def run_line(state: dict) -> str:
     extras = [f"edge x {tc.get('edge_weight', 20.0):g} from epoch {tc.get('edge_from_epoch', 2)}"] if tc["stage"] == "full" else []
     if tc.get("part_mixing"):
         extras.append(f"part mixing {tc['part_mixing']:g}")
+    if tc.get("noisy_input", 1.0) < 1.0:
+        extras.append(f"noisy input {tc['noisy_input']:g}")
+    if tc.get("best_metric"):
+        extras.append(f"best on {tc['best_metric']}")
     extras.append(f"lr {tc['lr']:g}")
     return (f"`{tc['out']}` (stage {tc['stage']}; {', '.join(extras)}): best at step {state['step']:,} "
             f"x batch {tc['batch_size']} = {state['step'] * tc['batch_size']:,} examples")
@@ -75,9 +79,9 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
   30 fps), retargeted onto anny (`gtrs data build`, split by subject, seed 0: train 01, 05, 06, 08, 09,
   13; val 03, 07, 10, 11, 12; test 02). Every example is generated on the fly: random adult body
   shape, heading, perspective camera and mirror flip; input keypoints with the PoseFix-style detector
-  noise model (`noisy_input: {tc['noisy_input']}`).
+  noise model for the fraction `noisy_input` of the examples (the paper: all), exact projections for the rest.
 - Stage 1: the Pose Analysis Module alone (`gtrs/configs/cpu_pam.yaml`); stage 2: the whole network from it
-  (`gtrs/configs/cpu_full.yaml`, then `cpu_continue.yaml`) with the paper's losses (vertex, normal, edge
+  (`gtrs/configs/cpu_full.yaml`, then `cpu_continue.yaml` and `cpu_mixed.yaml`) with the paper's losses (vertex, normal, edge
   length, mesh-joint and PAM-joint terms) and Adam; each run's own settings are listed below.
 - This release, about {args.cpu_hours:.1f} hours on the 2-core CPU in all, came from these runs, each
   started from the weights of the one before:
@@ -104,7 +108,7 @@ Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split te
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
   baseline, not a finished model. Training continues from the last run (a config with
-  `init_from: runs/cpu_continue/best.safetensors`).
+  `init_from: {tc['out']}/best.safetensors`).
 - The surface is still noisy (spiky hands and feet). The paper adds the edge-length loss (weight 20)
   after one of its epochs (~540k examples); here, added at weight 20 after ~120k examples, it made every
   metric worse within 200 steps (validation PA-MPJPE 66 -> 102 mm). At weight 1 from step 6,800 on it

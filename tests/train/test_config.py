@@ -28,3 +28,17 @@ def test_unknown_config_lists_the_packaged_ones(tmp_path):
     mixing.write_text("data: x\nout: y\npart_mixing: 1.5\n")
     with pytest.raises(ValueError, match=r"part_mixing must lie in \[0, 1\], got 1.5"):
         TrainConfig.from_yaml(mixing)
+    with pytest.raises(ValueError, match=r"best_metric must be one of .*'mean/pa_mpjpe'.*got 'mean/pa'"):
+        TrainConfig(data="x", out="y", best_metric="mean/pa")
+    with pytest.raises(ValueError, match=r"in stage 'pam', got 'noisy/mpvpe'"):  # the PAM stage has no mesh
+        TrainConfig(data="x", out="y", stage="pam", best_metric="noisy/mpvpe")
+
+
+def test_selection_score_reads_one_metric_or_averages_exact_and_noisy():
+    from gtrs.train.loop import selection_score
+
+    metrics = {"exact/pa_mpjpe": 40.0, "noisy/pa_mpjpe": 70.0, "exact/mpvpe": 90.0, "noisy/mpvpe": 120.0}
+    assert selection_score(metrics, "noisy/pa_mpjpe") == 70.0
+    assert selection_score(metrics, "exact/mpvpe") == 90.0
+    assert selection_score(metrics, "mean/pa_mpjpe") == 55.0
+    assert selection_score(metrics, "mean/mpvpe") == 105.0

@@ -66,13 +66,14 @@ def test_a_time_budget_stops_the_run_with_a_checkpoint_and_survives_resume(tiny_
 
 
 def test_a_run_killed_mid_epoch_resumes_exactly(tiny_data, tmp_path, anny_body):
-    # with body-part mixing on: its random draws must resume exactly too
-    straight = write_config(tmp_path / "a.yaml", tiny_data, tmp_path / "a", part_mixing=0.5)
+    # with body-part mixing and mixed exact/noisy input on: their random draws must resume exactly too
+    fields = dict(part_mixing=0.5, noisy_input=0.5, best_metric="mean/mpvpe")
+    straight = write_config(tmp_path / "a.yaml", tiny_data, tmp_path / "a", **fields)
     proc = run_training(straight)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
 
-    killed = write_config(tmp_path / "b.yaml", tiny_data, tmp_path / "b", part_mixing=0.5)
+    killed = write_config(tmp_path / "b.yaml", tiny_data, tmp_path / "b", **fields)
     proc = run_training(killed)
     last = tmp_path / "b" / "last.safetensors"
     deadline = time.time() + 600
@@ -100,6 +101,9 @@ def test_a_run_killed_mid_epoch_resumes_exactly(tiny_data, tmp_path, anny_body):
         if key.startswith("model."):
             assert torch.equal(a[key], b[key]), key  # bit-identical to the uninterrupted run
     assert [h["step"] for h in state_b["history"]] == [h["step"] for h in state_a["history"]]
+    # best.safetensors is the validation with the lowest mean of exact and noisy MPVPE
+    scores = {h["step"]: h["exact/mpvpe"] + h["noisy/mpvpe"] for h in state_b["history"]}
+    assert read_checkpoint(tmp_path / "b" / "best.safetensors")[1]["step"] == min(scores, key=scores.get)
 
 
 def test_two_processes_under_torchrun_keep_identical_replicas(tiny_data, tmp_path, anny_body):

@@ -23,6 +23,9 @@ class TrainConfig:
     milestones: tuple[int, ...] = (20, 40, 60, 80)  # epochs at which lr *= gamma
     gamma: float = 0.95
     noisy_input: float = 1.0  # fraction of examples fed detector-noise keypoints (paper: all)
+    # Validation metric that picks best.safetensors: '<exact|noisy|mean>/<metric>', 'mean' averaging the
+    # exact-2D and noisy-2D values; None = 'noisy/pa_mpjpe' ('noisy/pam_mpjpe' in the PAM stage).
+    best_metric: str | None = None
     # Synthetic data: probability that each body part of a training pose takes its joint rotations
     # from another pose of the batch (gtrs.data.part_mixing); 0 trains on the captured poses only.
     part_mixing: float = 0.0
@@ -60,6 +63,11 @@ class TrainConfig:
             raise ValueError(f"surface_loss_fraction must lie in (0, 1], got {self.surface_loss_fraction}")
         if not 0.0 <= self.noisy_input <= 1.0:
             raise ValueError(f"noisy_input must lie in [0, 1], got {self.noisy_input}")
+        if self.best_metric is not None:
+            metrics = ("pam_mpjpe",) if self.stage == "pam" else ("pam_mpjpe", "mpjpe", "pa_mpjpe", "mpvpe")
+            valid = [f"{x}/{m}" for x in ("exact", "noisy", "mean") for m in metrics]
+            if self.best_metric not in valid:
+                raise ValueError(f"best_metric must be one of {valid} in stage {self.stage!r}, got {self.best_metric!r}")
         if not 0.0 <= self.part_mixing <= 1.0:
             raise ValueError(f"part_mixing must lie in [0, 1], got {self.part_mixing}")
         if self.datasets and (self.val_dataset is None or self.smpl_dir is None):

@@ -79,6 +79,14 @@ def pose_only(pose_module: torch.nn.Module, keypoints: torch.Tensor) -> torch.Te
     return out[0] if isinstance(out, tuple) else out
 
 
+def selection_score(metrics: dict[str, float], key: str) -> float:
+    """The validation value ``key`` names; 'mean/<m>' is the average of 'exact/<m>' and 'noisy/<m>'."""
+    kind, metric = key.split("/")
+    if kind == "mean":
+        return 0.5 * (metrics[f"exact/{metric}"] + metrics[f"noisy/{metric}"])
+    return metrics[key]
+
+
 def learning_rate(cfg: TrainConfig, epoch: int) -> float:
     """Multi-step schedule: lr * gamma^(milestones passed); ``epoch`` counts from 1."""
     return cfg.lr * cfg.gamma ** sum(epoch > m for m in cfg.milestones)
@@ -245,7 +253,7 @@ class Trainer:
         if cfg.max_steps is not None:
             total = min(total, cfg.max_steps)
         bar = tqdm(total=total, initial=self.step, desc=f"train[{cfg.stage}]", unit="step", disable=self.rank != 0)
-        key = "noisy/pa_mpjpe" if cfg.stage == "full" else "noisy/pam_mpjpe"
+        key = cfg.best_metric or ("noisy/pa_mpjpe" if cfg.stage == "full" else "noisy/pam_mpjpe")
         budget = math.inf if cfg.max_minutes is None else 60.0 * cfg.max_minutes
         clock = time.monotonic()
         while self.step < total and self.seconds < budget:
@@ -276,8 +284,9 @@ class Trainer:
                         self.writer.add_scalar(f"val/{k}", v, self.step)
                     self.writer.flush()
                     bar.write(" ".join(f"{k}={v:.1f}" for k, v in metrics.items()))
-                if metrics[key] < self.best:
-                    self.best = metrics[key]
+                score = selection_score(metrics, key)
+                if score < self.best:
+                    self.best = score
                     self.save("best.safetensors")
                 self.save()
             elif self.step % cfg.checkpoint_every == 0:
