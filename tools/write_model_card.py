@@ -59,8 +59,8 @@ def main() -> None:
     runs = "\n".join(f"  {i}. {run_line(st)}" for i, st in enumerate(lineage(args.weights), 1))
     mixed_input = "" if tc["noisy_input"] >= 1.0 else (
         f"- Unlike the paper (detector noise on every training input), the last run fed exact keypoints to "
-        f"{100 * (1 - tc['noisy_input']):.0f}% of its examples: exact-input errors fell a lot, noisy-input ones "
-        f"moved little (see the chain of runs and the curve).\n")
+        f"{100 * (1 - tc['noisy_input']):.0f}% of its examples, which trades noisy-input accuracy for exact-input "
+        f"accuracy; compare the exact and noisy rows above with the previous release's before relying on either.\n")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     size = Path(args.weights).stat().st_size / 2**20
     card = f"""# Model card: `{Path(args.weights).name}`
