@@ -94,15 +94,18 @@ def data_build_cmd(
     bvh: Path = typer.Option(..., help="Folder of .bvh clips (searched recursively; subfolders = subjects)."),
     out: Path = typer.Option(..., help="Output folder (resumes if it exists)."),
     seed: int = typer.Option(0, help="Seed of the subject split."),
+    no_probe: bool = typer.Option(False, "--no-probe", help="Keep the posture-probe clips in their subjects' splits."),
 ) -> None:
-    """Retarget every BVH clip onto the body, store the poses, split by subject."""
+    """Retarget every BVH clip onto the body, store the poses, split by subject; the posture-probe
+    clips (gtrs/data/posture_probe.json) go to the 'probe' split."""
     from gtrs.data.build import build_dataset
 
-    result = build_dataset(bvh, out, seed=seed)
+    result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
     for name, reason in result.skipped.items():
         typer.echo(f"skipped {name}: {reason}", err=True)
     for split in ("train", "val", "test"):
         typer.echo(f"{split:5s}: {result.split_frames[split]:6d} frames, subjects {', '.join(result.split_subjects[split])}")
+    typer.echo(f"probe: {result.split_frames['probe']:6d} frames (posture-probe clips, in no split)")
     typer.echo(f"wrote {out / 'manifest.json'}")
 
 
@@ -159,11 +162,17 @@ def evaluate(
     batches: int = typer.Option(20, min=1),
     batch_size: int = typer.Option(64, min=1),
     out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
+    probes: bool = typer.Option(False, "--probes", help="Run the posture, visibility (and with --photos, photo) "
+                                                        "probes instead, to OUT/probes.{json,md}."),
+    photos: Path = typer.Option(None, help="With --probes: a COCO keypoint annotations JSON of real photos."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     from gtrs.eval.evaluate import evaluate as run_evaluation
     from gtrs.eval.evaluate import evaluate_dataset, write_report
 
+    if probes:
+        _write_probes(checkpoint, data, out, photos, batches, batch_size)
+        return
     if dataset is None:
         report = run_evaluation(checkpoint, data, split, batches, batch_size)
     elif smpl_dir is None:
@@ -178,6 +187,28 @@ def evaluate(
     paths = write_report(report, out)
     typer.echo(report.markdown())
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int) -> None:
+    import json
+
+    from gtrs.atomic import atomic_path
+    from gtrs.eval.probes import ProbeRunner, photo_probe, probes_markdown
+    from gtrs.infer.predictor import Reconstructor
+
+    runner = ProbeRunner(checkpoint, data)
+    result = {"checkpoint": str(checkpoint), "data": str(data), "postures": runner.postures(batch_size),
+              "visibility": runner.visibility(batches, batch_size)}
+    if photos is not None:
+        result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out / "probes.json") as tmp:
+        tmp.write_text(json.dumps(result, indent=1))
+    text = probes_markdown(result)
+    with atomic_path(out / "probes.md") as tmp:
+        tmp.write_text(text)
+    typer.echo(text)
+    typer.echo(f"wrote {out / 'probes.json'}, {out / 'probes.md'}")
 
 
 @app.command()

@@ -105,3 +105,22 @@ def test_dataset_streams_reproducible_batches(mocap_dir, tmp_path, anny_body):
     assert len(first) == 2 and first[0].shape == (8, 19, 2)
     torch.testing.assert_close(first, second)
     assert np.isfinite(first[1].numpy()).all()
+
+
+def test_held_out_clips_form_the_probe_split_without_changing_the_subject_split(mocap_dir, tmp_path, anny_body):
+    plain = build_dataset(mocap_dir, tmp_path / "plain", seed=3, show_progress=False, holdout={})
+    held = build_dataset(mocap_dir, tmp_path / "held", seed=3, show_progress=False, holdout={"03_01": "probe clip"})
+    assert held.split_subjects == plain.split_subjects
+    assert held.split_frames["probe"] == 20 and plain.split_frames["probe"] == 0  # 03_01: 20 frames
+    assert sum(held.split_frames.values()) == sum(plain.split_frames.values())
+    assert load_split_rotations(tmp_path / "held", "probe").shape[0] == 20
+    with pytest.raises(ValueError, match="split 'probe' has no clips"):
+        load_split_rotations(tmp_path / "plain", "probe")
+
+
+def test_the_packaged_posture_probe_names_real_cmu_clips():
+    from gtrs.data.build import probe_clips
+
+    clips = probe_clips()
+    assert {"13_01", "13_30", "13_31", "01_08"} == set(clips)
+    assert all(isinstance(text, str) and text for text in clips.values())

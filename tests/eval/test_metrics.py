@@ -42,3 +42,21 @@ def test_known_offsets_give_known_errors():
     moved = verts + torch.tensor([0.0, 0.0, 0.004])
     assert math.isclose(mpvpe(moved, verts, torch.zeros(1, 3), torch.zeros(1, 3)).item(), 4.0, rel_tol=1e-5)
     assert mpvpe(moved, verts, moved[:, 0], verts[:, 0]).item() < 1e-4
+
+
+def test_a_mesh_is_torn_when_over_one_percent_of_its_edges_are_stretched_three_times():
+    from gtrs.eval.metrics import distorted_edge_share, edge_lengths, torn_meshes
+
+    torch.manual_seed(0)
+    vertices = torch.rand(1, 400, 3)
+    edges = torch.stack([torch.arange(399), torch.arange(1, 400)], dim=1)  # a chain of 399 edges
+    template = edge_lengths(vertices, edges)[0]
+    scaled = 2.5 * vertices  # uniformly 2.5x: no edge beyond 3x
+    assert not torn_meshes(torch.cat([vertices, scaled]), template, edges).any()
+    spiky = vertices.clone()
+    spiky[0, 100:110:2] += 10.0 * template.max()  # 5 spikes: 10 of 399 edges stretched (2.5%)
+    assert torn_meshes(spiky, template, edges).all()
+    assert abs(float(distorted_edge_share(spiky, template, edges)) - 10 / 399) < 1e-6
+    one_spike = vertices.clone()
+    one_spike[0, 200] += 10.0 * template.max()  # 2 edges (0.5%): distorted, not torn
+    assert not torn_meshes(one_spike, template, edges).any()

@@ -42,3 +42,25 @@ def test_selection_score_reads_one_metric_or_averages_exact_and_noisy():
     assert selection_score(metrics, "exact/mpvpe") == 90.0
     assert selection_score(metrics, "mean/pa_mpjpe") == 55.0
     assert selection_score(metrics, "mean/mpvpe") == 105.0
+
+
+def test_new_data_fields_are_checked():
+    for field, value, message in (("generated_poses", 1.2, r"generated_poses must lie in \[0, 1\]"),
+                                  ("framing_cut", -0.1, r"framing_cut must lie in \[0, 1\]"),
+                                  ("camera", "fisheye", "camera must be 'default' or 'wide'"),
+                                  ("precision", "fp8", "precision must be 'auto', 'float32' or 'bfloat16'")):
+        with pytest.raises(ValueError, match=message):
+            TrainConfig(data="x", out="y", **{field: value})
+
+
+def test_precision_auto_follows_the_cpu_and_explicit_choices_are_kept():
+    import torch
+
+    from gtrs.train.precision import cpu_has_bf16, resolve_precision
+
+    assert resolve_precision("float32") == torch.float32
+    assert resolve_precision("bfloat16") == torch.bfloat16
+    assert resolve_precision("auto") == (torch.bfloat16 if cpu_has_bf16() else torch.float32)
+    assert resolve_precision("auto", device="cuda") == torch.float32
+    with pytest.raises(ValueError, match="precision must be one of"):
+        resolve_precision("half")

@@ -28,6 +28,13 @@ from gtrs.mocap.bvh import BVHError, read_bvh
 from gtrs.mocap.retarget import detect_skeleton, retarget
 
 SPLITS = ("train", "val", "test")
+PROBE = "probe"  # clips held out of every split (posture probes), listed in posture_probe.json
+PROBE_CLIPS_FILE = Path(__file__).resolve().parent / "posture_probe.json"
+
+
+def probe_clips() -> dict[str, str]:
+    """The CMU clips kept out of training, validation and test as the posture probe: clip -> description."""
+    return json.loads(PROBE_CLIPS_FILE.read_text())["clips"]
 
 
 @dataclass
@@ -58,8 +65,14 @@ def split_subjects(frames_per_subject: dict[str, int], seed: int, val: float = 0
     return assignment
 
 
-def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_progress: bool = True) -> BuildResult:
-    """Convert every ``*.bvh`` under ``bvh_dir`` and write the split manifest (see the module docstring)."""
+def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_progress: bool = True,
+                  holdout: dict[str, str] | None = None) -> BuildResult:
+    """Convert every ``*.bvh`` under ``bvh_dir`` and write the split manifest (see the module docstring).
+
+    Clips named in ``holdout`` (default: the posture probe, ``probe_clips()``) go to the ``probe``
+    split instead of their subject's; subjects are assigned to splits with them counted, so the
+    subject split is the same with or without a holdout."""
+    holdout = probe_clips() if holdout is None else holdout
     bvh_dir, out = Path(bvh_dir), Path(out)
     if not bvh_dir.is_dir():
         raise FileNotFoundError(f"--bvh {bvh_dir} is not a folder")
@@ -106,8 +119,8 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
             frames_per_subject[c["subject"]] = frames_per_subject.get(c["subject"], 0) + c["frames"]
     assignment = split_subjects(frames_per_subject, seed)
     for c in clips:
-        c["split"] = assignment[c["subject"]] if c["status"] == "ok" else None
-    split_frames = {s: sum(c["frames"] for c in clips if c.get("split") == s) for s in SPLITS}
+        c["split"] = (PROBE if c["clip"] in holdout else assignment[c["subject"]]) if c["status"] == "ok" else None
+    split_frames = {s: sum(c["frames"] for c in clips if c.get("split") == s) for s in SPLITS + (PROBE,)}
     subjects = {s: sorted(k for k, v in assignment.items() if v == s) for s in SPLITS}
     manifest = {"format": 1, "seed": seed, "rig": "anny/cmu_mb", "bone_names": list(body.bone_names),
                 "splits": subjects, "split_frames": split_frames, "clips": clips}
@@ -126,8 +139,8 @@ def load_manifest(data_dir: str | Path) -> dict:
 
 def load_split_rotations(data_dir: str | Path, split: str) -> torch.Tensor:
     """All stored poses of ``split`` as rotation matrices (N, K, 3, 3) float32."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if split not in SPLITS + (PROBE,):
+        raise ValueError(f"split must be one of {SPLITS + (PROBE,)}, got {split!r}")
     manifest = load_manifest(data_dir)
     chunks = []
     for c in manifest["clips"]:

@@ -20,6 +20,7 @@ from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.symmetry import mirror_rotations, name_mirror_permutation
 from gtrs.data.camera import CameraSampling, project, rotation_about, sample_cameras
 from gtrs.data.noise import CocoNoiseConfig, coco_detector_noise
+from gtrs.data.visibility import VisibilityConfig, sample_visibility
 
 CHILD_AGE_RANGE = (1 / 3, 1.0)
 
@@ -30,6 +31,11 @@ class SynthConfig:
     noise: CocoNoiseConfig = field(default_factory=CocoNoiseConfig)
     flip_prob: float = 0.5
     children: bool = False
+    visibility: VisibilityConfig = field(default_factory=VisibilityConfig)
+
+
+# Views like real photos (issue #13): from below the hips to nearly overhead, people small in the frame.
+WIDE_CAMERA = CameraSampling(elevation_range=(-30.0, 75.0), fill_range=(0.15, 0.9))
 
 
 def sample_phenotypes(batch: int, generator: torch.Generator, children: bool = False,
@@ -44,8 +50,9 @@ def sample_phenotypes(batch: int, generator: torch.Generator, children: bool = F
 
 
 def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.Generator,
-                     cfg: SynthConfig = SynthConfig()) -> dict[str, torch.Tensor]:
-    """Examples for a batch of poses (B, K, 3, 3) on ``body`` (anny). See the module docstring."""
+                     cfg: SynthConfig = SynthConfig(), cut_level: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Examples for a batch of poses (B, K, 3, 3) on ``body`` (anny). See the module docstring.
+    ``cut_level`` (B,) forces framing cuts (``gtrs.data.visibility``; probes)."""
     B = rotations.shape[0]
     dtype = body.dtype
     rotations = rotations.to(dtype).clone()
@@ -70,8 +77,16 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
     coco2d = project(coco + cams.t[:, None], cams.focal, cams.principal)
     h36m2d = project(h36m + cams.t[:, None], cams.focal, cams.principal)
     noisy = coco_detector_noise(coco2d, COCO19.flip_permutation(), cfg.noise, generator, cfg.camera.image_size)
+    v = cfg.visibility
+    if cut_level is not None or v.p_cut > 0 or v.p_limb > 0 or v.p_side > 0:
+        visible = sample_visibility(coco2d, v, generator, cut_level)
+    else:
+        visible = torch.ones_like(coco2d[..., 0])
+    conf = noisy[..., 2:] * visible[..., None]
+    noisy = torch.cat([noisy[..., :2] * (conf > 0), conf], dim=-1)
     return {
         "keypoints2d": coco2d,  # (B, 19, 2) exact, pixels
+        "keypoints2d_conf": visible,  # (B, 19) 0 where the framing or an occlusion hides the joint
         "keypoints2d_noisy": noisy,  # (B, 19, 3) with confidence
         "keypoints2d_h36m": h36m2d,  # (B, 17, 2)
         "joints3d": coco - pelvis,  # (B, 19, 3) metres, root-relative, camera frame

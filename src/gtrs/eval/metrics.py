@@ -62,3 +62,23 @@ def mesh_metrics(pred_vertices: torch.Tensor, gt_vertices: torch.Tensor, pred_h3
     centred on their H36M pelvis, joint 0)."""
     return {"mpjpe": mpjpe(pred_h36m, gt_h36m), "pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
             "mpvpe": mpvpe(pred_vertices, gt_vertices, pred_h36m[:, 0], gt_h36m[:, 0])}
+
+
+def edge_lengths(vertices: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
+    """(B, E) length of each mesh edge (E, 2) of (B, V, 3) vertices."""
+    return (vertices[:, edges[:, 0]] - vertices[:, edges[:, 1]]).norm(dim=-1)
+
+
+def distorted_edge_share(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edges: torch.Tensor,
+                         ratio: float = 3.0) -> torch.Tensor:
+    """(B,) share of each mesh's edges stretched or shrunk by more than ``ratio`` against the
+    template's lengths (E,)."""
+    r = edge_lengths(pred_vertices, edges) / template_lengths.clamp(min=1e-9)
+    return ((r > ratio) | (r < 1.0 / ratio)).float().mean(-1)
+
+
+def torn_meshes(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edges: torch.Tensor,
+                ratio: float = 3.0, share: float = 0.01) -> torch.Tensor:
+    """(B,) True for a *torn* mesh: more than ``share`` of its edges stretched or shrunk by more than
+    ``ratio`` relative to the template's lengths (E,)."""
+    return distorted_edge_share(pred_vertices, template_lengths, edges, ratio) > share

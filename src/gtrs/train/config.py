@@ -29,6 +29,19 @@ class TrainConfig:
     # Synthetic data: probability that each body part of a training pose takes its joint rotations
     # from another pose of the batch (gtrs.data.part_mixing); 0 trains on the captured poses only.
     part_mixing: float = 0.0
+    # Fraction of training poses drawn from the posture families (gtrs.data.postures) instead of the
+    # capture, and the std (degrees) by which captured poses are perturbed inside the joint limits.
+    generated_poses: float = 0.0
+    perturb_degrees: float = 0.0
+    # Views and visibility (gtrs.data.synth, gtrs.data.visibility): 'default' cameras (elevation
+    # -15..40 deg, body 45-90% of the image) or 'wide' (-30..75 deg, 15-90%); per-example
+    # probabilities of a framing cut (knees/hips/chest), a hidden limb and a hidden side.
+    camera: str = "default"
+    framing_cut: float = 0.0
+    limb_hidden: float = 0.0
+    side_hidden: float = 0.0
+    # Network forward pass in training: 'auto' (bfloat16 autocast where the CPU supports it), 'float32', 'bfloat16'.
+    precision: str = "auto"
     # Fraction of the mesh's faces (and edges) the normal and edge losses see each step: 1.0 is the
     # paper; less is an unbiased, cheaper estimate (a random subset drawn every step).
     surface_loss_fraction: float = 1.0
@@ -68,8 +81,13 @@ class TrainConfig:
             valid = [f"{x}/{m}" for x in ("exact", "noisy", "mean") for m in metrics]
             if self.best_metric not in valid:
                 raise ValueError(f"best_metric must be one of {valid} in stage {self.stage!r}, got {self.best_metric!r}")
-        if not 0.0 <= self.part_mixing <= 1.0:
-            raise ValueError(f"part_mixing must lie in [0, 1], got {self.part_mixing}")
+        for name in ("part_mixing", "generated_poses", "framing_cut", "limb_hidden", "side_hidden"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+        if self.camera not in ("default", "wide"):
+            raise ValueError(f"camera must be 'default' or 'wide', got {self.camera!r}")
+        if self.precision not in ("auto", "float32", "bfloat16"):
+            raise ValueError(f"precision must be 'auto', 'float32' or 'bfloat16', got {self.precision!r}")
         if self.datasets and (self.val_dataset is None or self.smpl_dir is None):
             raise ValueError("training on the paper's datasets needs val_dataset (e.g. 'pw3d') and smpl_dir "
                              "(the folder with the SMPL model files and joint regressors)")

@@ -24,17 +24,22 @@ from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
 from gtrs.body.base import BodyModel
 from gtrs.body.joints import get_joint_set
+from gtrs.body.skeleton import Skeleton
 from gtrs.data.build import load_split_rotations
 from gtrs.data.noise import gaussian_joint_noise
 from gtrs.data.normalize import normalize_keypoints
 from gtrs.data.part_mixing import mix_body_parts, part_indices
-from gtrs.data.synth import SynthConfig, synthesize_batch
+from gtrs.data.camera import CameraSampling
+from gtrs.data.postures import PostureGenerator, perturb_within_limits
+from gtrs.data.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
+from gtrs.data.visibility import VisibilityConfig
 from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
 from gtrs.train.config import TrainConfig
 from gtrs.train.losses import LossWeights, gtrs_loss, joint_loss, mesh_edges
+from gtrs.train.precision import resolve_precision
 
 # The camera looking at the body's front: world (Y up, facing +Z) -> camera (Y down, Z forward).
 FRONT_VIEW = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
@@ -87,6 +92,13 @@ def selection_score(metrics: dict[str, float], key: str) -> float:
     return metrics[key]
 
 
+def synth_config(cfg: TrainConfig) -> SynthConfig:
+    """The synthetic-example settings (views, visibility) a training config asks for."""
+    camera = WIDE_CAMERA if cfg.camera == "wide" else CameraSampling()
+    visibility = VisibilityConfig(p_cut=cfg.framing_cut, p_limb=cfg.limb_hidden, p_side=cfg.side_hidden)
+    return SynthConfig(camera=camera, visibility=visibility)
+
+
 def learning_rate(cfg: TrainConfig, epoch: int) -> float:
     """Multi-step schedule: lr * gamma^(milestones passed); ``epoch`` counts from 1."""
     return cfg.lr * cfg.gamma ** sum(epoch > m for m in cfg.milestones)
@@ -120,6 +132,10 @@ class Trainer:
             self.train_rotations = load_split_rotations(cfg.data, "train")
             self.body_parts = part_indices(self.body.bone_names)  # bone indices for part mixing
             self.val_rotations = load_split_rotations(cfg.data, "val")
+            self.synth = synth_config(cfg)
+            if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
+                self.postures = PostureGenerator(Skeleton.from_body(self.body), self.train_rotations)
+        self.autocast_dtype = resolve_precision(cfg.precision)
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
         self.faces = self.body.faces
         self.edges = mesh_edges(self.faces)
@@ -179,9 +195,16 @@ class Trainer:
         rotations = self.train_rotations if split == "train" else self.val_rotations
         index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
         poses = rotations[index]
-        if split == "train" and self.cfg.part_mixing > 0:
-            poses = mix_body_parts(poses, self.body_parts, self.cfg.part_mixing, generator)
-        return synthesize_batch(self.body, poses, generator, SynthConfig())
+        if split == "train":
+            if self.cfg.perturb_degrees > 0:
+                poses = perturb_within_limits(poses, self.postures.limits, self.cfg.perturb_degrees, generator)
+            if self.cfg.part_mixing > 0:
+                poses = mix_body_parts(poses, self.body_parts, self.cfg.part_mixing, generator)
+            if self.cfg.generated_poses > 0:
+                generated = torch.rand(len(poses), generator=generator) < self.cfg.generated_poses
+                if generated.any():
+                    poses[generated] = self.postures.sample(int(generated.sum()), generator)[0]
+        return synthesize_batch(self.body, poses, generator, self.synth)
 
     def _surface_subset(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The faces and edges the normal/edge losses use this step (all, or a random subset)."""
@@ -206,7 +229,10 @@ class Trainer:
             terms = {"pam_joints": joint_loss(pose, gt_pose)}
             terms["total"] = terms["pam_joints"]
         else:
-            vertices, pose = self.ddp(keypoints)
+            bf16 = self.autocast_dtype == torch.bfloat16
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                vertices, pose = self.ddp(keypoints)
+            vertices, pose = vertices.float(), pose.float()
             faces, edges = self._surface_subset()
             weights = LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch,
                                   mesh_joints=cfg.joint_loss_weight, pam_joints=0.5 * cfg.joint_loss_weight)

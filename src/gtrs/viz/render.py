@@ -9,11 +9,23 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
+def _rotation_x(degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return np.array([[1.0, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def _rotation_y(degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return np.array([[c, 0, s], [0, 1.0, 0], [-s, 0, c]])
+
+
 # View -> (screen-x axis, screen-y axis, towards-viewer axis) as rows of a rotation (package frame).
 VIEWS = {
     "front": np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]]),  # viewer on +Z looks at the body's front
     "side": np.array([[0, 0, -1.0], [0, 1.0, 0], [1.0, 0, 0]]),  # viewer on the body's left (+X)
     "back": np.array([[-1.0, 0, 0], [0, 1.0, 0], [0, 0, -1.0]]),
+    # viewer front-left and a little above: shows depth in one picture (contact sheets of poses)
+    "oblique": _rotation_x(15.0) @ _rotation_y(-35.0),
 }
 
 
