@@ -109,6 +109,25 @@ def data_build_cmd(
     typer.echo(f"wrote {out / 'manifest.json'}")
 
 
+@data_app.command("postures")
+def data_postures_cmd(
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build` (its train split seeds the families)."),
+    out: Path = typer.Option(Path("postures"), help="Folder for one PNG per family."),
+    per_family: int = typer.Option(64, min=1, help="Samples per family."),
+    family: list[str] = typer.Option(None, help="Only these families (default: all)."),
+    seed: int = typer.Option(0),
+) -> None:
+    """Contact sheets of the generated training postures, one PNG per family."""
+    from gtrs.viz.posture_sheets import write_posture_sheets
+
+    try:
+        paths = write_posture_sheets(data, out, per_family, seed, family or None)
+    except (FileNotFoundError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {len(paths)} sheets to {out}")
+
+
 @data_app.command("fidelity")
 def data_fidelity_cmd(
     bvh: Path = typer.Option(..., help="Folder of .bvh clips."),
@@ -270,15 +289,22 @@ def bench_train_cmd(
     data: Path = typer.Option(..., help="A folder made by `gtrs data build`."),
     config: list[str] = typer.Option(["cpu", "paper"], help="Model configs to time."),
     batch: int = typer.Option(32, min=1),
-    steps: int = typer.Option(6, min=1),
+    steps: int = typer.Option(50, min=1, help="Timed steps per config and precision (median reported)."),
     threads: int = typer.Option(2, min=1),
+    precision: list[str] = typer.Option(["float32", "bfloat16"], help="Training precisions to compare."),
 ) -> None:
-    """Training samples/s per model config, data generation included (medians)."""
+    """Training samples/s per model config and precision, data generation included (medians)."""
     from gtrs.bench.train import bench_output_conv, bench_train
 
-    for r in bench_train(data, tuple(config), batch, steps, threads):
-        typer.echo(f"{r['config']:6s} params {r['params']:>10,d}  batch {r['batch']}  step {r['median_step_s']:.2f} s  "
-                   f"{r['samples_per_s']:.1f} samples/s  (data generation {100 * r['data_share']:.0f}% of a step)")
+    rows = bench_train(data, tuple(config), batch, steps, threads, tuple(precision))
+    for r in rows:
+        typer.echo(f"{r['config']:6s} {r['precision']:9s} params {r['params']:>10,d}  batch {r['batch']}  "
+                   f"step {r['median_step_s']:.3f} s  {r['samples_per_s']:.1f} samples/s  "
+                   f"(data generation {100 * r['data_share']:.0f}% of a step)")
+    for name in dict.fromkeys(r["config"] for r in rows):
+        speed = {r["precision"]: r["samples_per_s"] for r in rows if r["config"] == name}
+        if "float32" in speed and "bfloat16" in speed:
+            typer.echo(f"{name}: bfloat16 / float32 = {speed['bfloat16'] / speed['float32']:.2f}x (same run)")
     conv = bench_output_conv(batch, threads=threads)
     typer.echo(f"MRM output conv, forward+backward, batch {batch}: tap-wise {1000 * conv['tapwise_s']:.0f} ms, "
                f"torch Conv1d {1000 * conv['conv1d_s']:.0f} ms ({conv['conv1d_s'] / conv['tapwise_s']:.2f}x)")

@@ -34,8 +34,10 @@ def test_bench_body_prints_throughput(anny_body):
 def test_bench_train_prints_samples_per_second_and_the_output_conv_comparison(tiny_data):
     result = run("bench", "train", "--data", str(tiny_data), "--config", "cpu", "--batch", "4", "--steps", "1")
     assert result.returncode == 0, result.stderr
-    row = next(line for line in result.stdout.splitlines() if line.startswith("cpu"))
-    assert float(row.split("samples/s")[0].split()[-1]) > 0
+    rows = [line for line in result.stdout.splitlines() if line.startswith("cpu ")]
+    assert [row.split()[1] for row in rows] == ["float32", "bfloat16"]
+    assert all(float(row.split("samples/s")[0].split()[-1]) > 0 for row in rows)
+    assert "cpu: bfloat16 / float32 = " in result.stdout
     assert "tap-wise" in result.stdout and "torch Conv1d" in result.stdout
 
 

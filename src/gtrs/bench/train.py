@@ -12,34 +12,40 @@ from gtrs.train.loop import Trainer
 
 
 def bench_train(data_dir: str | Path, configs: tuple[str, ...] = ("cpu", "paper"), batch_size: int = 64,
-                steps: int = 6, threads: int = 2) -> list[dict]:
-    """Median step time over ``steps`` timed steps (after 2 warm-up steps), per config, in one run.
-    Also times the data generation alone, so its share is visible."""
+                steps: int = 50, threads: int = 2, precisions: tuple[str, ...] = ("float32", "bfloat16")) -> list[dict]:
+    """Median step time over ``steps`` timed steps (after 2 warm-up steps), per config and training
+    precision, in one run: the precisions' steps are interleaved, so a change in the machine's load
+    hits them alike. Also times the data generation alone, so its share is visible."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in configs:
             # Each config as it is trained (gtrs/configs/*.yaml): cpu samples a quarter of the faces for
             # the surface losses. Timed in epoch 2, where the edge loss is on.
-            cfg = TrainConfig(data=str(data_dir), out=str(Path(tmp) / name), model=name, batch_size=batch_size,
-                              threads=threads, steps_per_epoch=10_000, epochs=2,
-                              surface_loss_fraction=0.25 if name == "cpu" else 1.0)
-            trainer = Trainer(cfg)
-            trainer.step = cfg.steps_per_epoch
-            for _ in range(2):
-                trainer.train_step()
-            times, data_times = [], []
+            trainers = {}
+            for precision in precisions:
+                cfg = TrainConfig(data=str(data_dir), out=str(Path(tmp) / f"{name}_{precision}"), model=name,
+                                  batch_size=batch_size, threads=threads, steps_per_epoch=10_000, epochs=2,
+                                  surface_loss_fraction=0.25 if name == "cpu" else 1.0, precision=precision)
+                trainers[precision] = Trainer(cfg)
+                trainers[precision].step = cfg.steps_per_epoch
+                for _ in range(2):
+                    trainers[precision].train_step()
+            times: dict[str, list[float]] = {p: [] for p in precisions}
+            data_times = []
             for _ in range(steps):
-                start = time.perf_counter()
-                trainer.train_step()
-                times.append(time.perf_counter() - start)
+                for precision, trainer in trainers.items():
+                    start = time.perf_counter()
+                    trainer.train_step()
+                    times[precision].append(time.perf_counter() - start)
                 start = time.perf_counter()
                 trainer._batch("train", torch.Generator().manual_seed(0))
                 data_times.append(time.perf_counter() - start)
-            step = sorted(times)[len(times) // 2]
             data = sorted(data_times)[len(data_times) // 2]
-            params = sum(p.numel() for p in trainer.model.parameters())
-            rows.append({"config": name, "params": params, "batch": batch_size, "median_step_s": step,
-                         "samples_per_s": batch_size / step, "data_share": data / step})
+            for precision, trainer in trainers.items():
+                step = sorted(times[precision])[len(times[precision]) // 2]
+                params = sum(p.numel() for p in trainer.model.parameters())
+                rows.append({"config": name, "precision": precision, "params": params, "batch": batch_size,
+                             "median_step_s": step, "samples_per_s": batch_size / step, "data_share": data / step})
     return rows
 
 

@@ -145,3 +145,24 @@ def draw_view(ax, vertices_cam: np.ndarray, faces: np.ndarray, view: str) -> Non
     ax.set_ylim(centre[1] - half, centre[1] + half)
     ax.set_aspect("equal")
     ax.axis("off")
+
+
+def mesh_grid(meshes: list[np.ndarray], faces: np.ndarray, path: str, title: str = "", columns: int = 8,
+              view: str = "oblique", panel_size: float = 1.5) -> None:
+    """Render (V, 3) meshes on a grid of ``columns`` in one view (e.g. 64 samples on 8 x 8) to a PNG."""
+    rows = -(-len(meshes) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(panel_size * columns, panel_size * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, verts in zip(axes.flat, meshes):
+        draw_mesh(ax, verts, faces, view)
+        p = project_view(verts, view)
+        centre, half = 0.5 * (p.min(0) + p.max(0)), 0.55 * np.ptp(p[:, :2], axis=0).max()
+        ax.set_xlim(centre[0] - half, centre[0] + half)
+        ax.set_ylim(centre[1] - half, centre[1] + half)
+        ax.set_aspect("equal")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)

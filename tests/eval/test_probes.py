@@ -1,0 +1,58 @@
+"""`gtrs evaluate --probes`: posture labels from geometry, and the probe report end to end on data
+the test makes (a probe clip held out, a tiny trained checkpoint, a COCO annotation file)."""
+import json
+import subprocess
+import sys
+
+import torch
+
+from gtrs.body.poses import named_pose
+from gtrs.body.skeleton import Skeleton
+from gtrs.eval.probes import VISIBILITY_PROBES, posture_label
+
+
+def test_posture_labels_follow_the_geometry(anny_body):
+    skeleton = Skeleton.from_body(anny_body)
+    poses = torch.stack([named_pose(name, anny_body.bone_names) for name in ("rest", "walk", "squat")])
+    bent = named_pose("rest", anny_body.bone_names).clone()
+    bent[0] = torch.tensor([[1.0, 0, 0], [0, 0.5, -0.866], [0, 0.866, 0.5]])  # the whole body tipped 60 deg forward
+    labels = posture_label(skeleton, torch.cat([poses, bent[None]]))
+    assert labels == ["upright", "other", "sit_or_squat", "bend_forward"]
+
+
+def test_probe_report_covers_postures_visibility_and_photos(tmp_path, anny_body):
+    from gtrs.data.build import build_dataset
+    from gtrs.train.config import TrainConfig
+    from gtrs.train.loop import Trainer
+    from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
+
+    for subject in ("01", "02", "03"):
+        (tmp_path / "bvh" / subject).mkdir(parents=True)
+        for clip in ("01", "02"):
+            (tmp_path / "bvh" / subject / f"{subject}_{clip}.bvh").write_text(
+                bvh_text(DAZ, DAZ_END_SITES, random_frames(DAZ, 12, seed=int(subject + clip), degrees=30)))
+    build_dataset(tmp_path / "bvh", tmp_path / "data", show_progress=False, holdout={"01_02": "probe"})
+    cfg = TrainConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), epochs=1, steps_per_epoch=1,
+                      batch_size=4, val_batches=1, threads=2, surface_loss_fraction=0.25)
+    Trainer(cfg).run()
+    person = [300, 100, 2, 310, 95, 2, 290, 95, 2, 320, 100, 2, 280, 100, 2, 340, 150, 2, 260, 150, 2, 350, 210, 2,
+              250, 210, 2, 355, 260, 2, 245, 260, 2, 325, 270, 2, 275, 270, 2, 330, 360, 2, 270, 360, 2, 335, 450, 2,
+              265, 450, 2]
+    (tmp_path / "photos.json").write_text(json.dumps({
+        "images": [{"id": 1, "width": 600, "height": 500}],
+        "annotations": [{"image_id": 1, "category_id": 1, "num_keypoints": 17, "keypoints": person}]}))
+    result = subprocess.run([sys.executable, "-m", "gtrs.cli", "evaluate", "--probes", "--checkpoint",
+                             str(tmp_path / "run" / "last.safetensors"), "--data", str(tmp_path / "data"),
+                             "--photos", str(tmp_path / "photos.json"), "--batches", "1", "--batch-size", "4",
+                             "--out", str(tmp_path / "probes")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "probes" / "probes.json").read_text())
+    assert report["postures"]["all"]["examples"] == 12  # every frame of the held-out clip, once
+    assert set(report["visibility"]) == set(VISIBILITY_PROBES)
+    vis = report["visibility"]
+    assert vis["cut_chest"]["exact/visible_joints"] < vis["cut_hips"]["exact/visible_joints"] \
+        < vis["cut_knees"]["exact/visible_joints"] < vis["full_view"]["exact/visible_joints"] == 19
+    for probe in vis.values():
+        assert 0 <= probe["noisy/torn_pct"] <= 100 and probe["exact/mpjpe"] > 0
+    assert report["photos"]["whole"]["people"] == 1 and report["photos"]["upper_body"]["people"] == 20
+    assert "| cut_hips |" in (tmp_path / "probes" / "probes.md").read_text()
