@@ -171,38 +171,62 @@ def train(
 
 @app.command()
 def evaluate(
-    checkpoint: Path = typer.Option(..., help="A .safetensors checkpoint."),
-    data: Path = typer.Option(..., help="A folder made by `gtrs data build`, or with --dataset the release's "
-                                        "data/ folder (Human36M/, PW3D/, ...)."),
-    split: str = typer.Option("test", help="train, val or test (synthetic data)."),
+    checkpoint: Path = typer.Option(None, help="A .safetensors checkpoint (or give --baseline)."),
+    data: Path = typer.Option(None, help="A folder made by `gtrs data build`, or with --dataset the release's "
+                                         "data/ folder (Human36M/, PW3D/, ...)."),
+    split: str = typer.Option("test", help="train, val, test, probe or all (synthetic data)."),
     dataset: str = typer.Option(None, help="Run the paper's protocol on this dataset's test split: human36m or pw3d."),
     smpl_dir: Path = typer.Option(None, help="With --dataset: the folder of SMPL model files and joint regressors."),
     limit: int = typer.Option(None, min=1, help="With --dataset: evaluate the first N test examples only."),
-    batches: int = typer.Option(20, min=1),
+    batches: int = typer.Option(20, min=1, help="Random batches (ignored with --all-frames)."),
     batch_size: int = typer.Option(64, min=1),
+    seed: int = typer.Option(0, help="Seed of the frame sampling, body shapes, views and noise."),
+    all_frames: bool = typer.Option(False, "--all-frames", help="Every stored frame of the split once, in order."),
+    baseline: str = typer.Option(None, help="Evaluate a baseline instead of a checkpoint: rest, mean or optimization."),
+    bvh: Path = typer.Option(None, help="Evaluate a folder of BVH clips directly: built into a temporary folder, "
+                                        "every clip evaluated (split 'all', every frame)."),
     out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
     probes: bool = typer.Option(False, "--probes", help="Run the posture, visibility (and with --photos, photo) "
                                                         "probes instead, to OUT/probes.{json,md}."),
     photos: Path = typer.Option(None, help="With --probes: a COCO keypoint annotations JSON of real photos."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
+    import tempfile
+
+    from gtrs.eval.baselines import BASELINES
     from gtrs.eval.evaluate import evaluate as run_evaluation
     from gtrs.eval.evaluate import evaluate_dataset, write_report
 
+    def fail(message: str) -> None:
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2)
+
+    if (checkpoint is None) == (baseline is None):
+        fail("give either --checkpoint or --baseline")
+    if baseline is not None and baseline not in BASELINES:
+        fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
+    if data is None and bvh is None:
+        fail("give --data (a built dataset) or --bvh (a folder of clips)")
     if probes:
         _write_probes(checkpoint, data, out, photos, batches, batch_size)
         return
-    if dataset is None:
-        report = run_evaluation(checkpoint, data, split, batches, batch_size)
-    elif smpl_dir is None:
-        typer.echo("error: --dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)", err=True)
-        raise typer.Exit(2)
-    else:
-        try:
+    try:
+        if bvh is not None:
+            from gtrs.data.build import build_dataset
+
+            with tempfile.TemporaryDirectory() as tmp:
+                build_dataset(bvh, tmp, holdout={}, show_progress=True)
+                report = run_evaluation(checkpoint, tmp, "all", batches, batch_size, seed, all_frames=True,
+                                        baseline=baseline)
+        elif dataset is None:
+            report = run_evaluation(checkpoint, data, split, batches, batch_size, seed, all_frames=all_frames,
+                                    baseline=baseline)
+        elif smpl_dir is None:
+            fail("--dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)")
+        else:
             report = evaluate_dataset(checkpoint, data, dataset, smpl_dir, batch_size, limit)
-        except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(2) from None
+    except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
+        fail(str(e))
     paths = write_report(report, out)
     typer.echo(report.markdown())
     typer.echo("wrote " + ", ".join(str(p) for p in paths))

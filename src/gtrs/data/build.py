@@ -29,6 +29,7 @@ from gtrs.mocap.retarget import detect_skeleton, retarget
 
 SPLITS = ("train", "val", "test")
 PROBE = "probe"  # clips held out of every split (posture probes), listed in posture_probe.json
+ALL = "all"  # every converted clip, whatever its split (evaluating a folder of clips)
 PROBE_CLIPS_FILE = Path(__file__).resolve().parent / "posture_probe.json"
 
 
@@ -123,6 +124,7 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
     split_frames = {s: sum(c["frames"] for c in clips if c.get("split") == s) for s in SPLITS + (PROBE,)}
     subjects = {s: sorted(k for k, v in assignment.items() if v == s) for s in SPLITS}
     manifest = {"format": 1, "seed": seed, "rig": "anny/cmu_mb", "bone_names": list(body.bone_names),
+                "bvh_dir": str(bvh_dir.resolve()),
                 "splits": subjects, "split_frames": split_frames, "clips": clips}
     with atomic_path(out / "manifest.json") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1))
@@ -137,17 +139,23 @@ def load_manifest(data_dir: str | Path) -> dict:
     return json.loads(path.read_text())
 
 
-def load_split_rotations(data_dir: str | Path, split: str) -> torch.Tensor:
-    """All stored poses of ``split`` as rotation matrices (N, K, 3, 3) float32."""
-    if split not in SPLITS + (PROBE,):
-        raise ValueError(f"split must be one of {SPLITS + (PROBE,)}, got {split!r}")
+def load_split_clips(data_dir: str | Path, split: str) -> list[tuple[str, torch.Tensor]]:
+    """Every clip of ``split`` in manifest order: (clip name, rotations (T, K, 3, 3) float32).
+    ``split`` is 'train', 'val', 'test', 'probe', or 'all' (every converted clip)."""
+    if split not in SPLITS + (PROBE, ALL):
+        raise ValueError(f"split must be one of {SPLITS + (PROBE, ALL)}, got {split!r}")
     manifest = load_manifest(data_dir)
-    chunks = []
+    clips = []
     for c in manifest["clips"]:
-        if c["status"] == "ok" and c["split"] == split:
+        if c["status"] == "ok" and (c["split"] == split or split == ALL):
             with np.load(Path(data_dir) / "poses" / f"{c['clip']}.npz") as data:
                 q = torch.as_tensor(data["quaternions"])
-            chunks.append(roma.unitquat_to_rotmat(torch.cat([q[..., 1:], q[..., :1]], dim=-1)))
-    if not chunks:
+            clips.append((c["clip"], roma.unitquat_to_rotmat(torch.cat([q[..., 1:], q[..., :1]], dim=-1))))
+    if not clips:
         raise ValueError(f"{data_dir}: split {split!r} has no clips")
-    return torch.cat(chunks)
+    return clips
+
+
+def load_split_rotations(data_dir: str | Path, split: str) -> torch.Tensor:
+    """All stored poses of ``split`` as rotation matrices (N, K, 3, 3) float32."""
+    return torch.cat([rotations for _, rotations in load_split_clips(data_dir, split)])

@@ -3,8 +3,10 @@ detector-noise 2D input; JSON + Markdown report and a per-joint error plot."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import matplotlib
 
@@ -16,22 +18,26 @@ from tqdm import tqdm  # noqa: E402
 from gtrs.atomic import atomic_path  # noqa: E402
 from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
-from gtrs.data.build import load_split_rotations  # noqa: E402
+from gtrs.data.build import load_manifest, load_split_clips  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
+from gtrs.eval.baselines import baseline_predictor  # noqa: E402
 from gtrs.eval.metrics import mesh_metrics, mpvpe, per_joint_error  # noqa: E402
+from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
 from gtrs.train.loop import network_inputs, targets  # noqa: E402
 
 
 @dataclass
 class Report:
-    checkpoint: str
+    checkpoint: str  # the checkpoint, or 'baseline: NAME'
     split: str
     examples: int
-    metrics: dict[str, float]  # '{exact,noisy}/{mpjpe,pa_mpjpe,mpvpe,pam_mpjpe}' -> mm
+    metrics: dict[str, float]  # '{exact,noisy}/{mpjpe,pa_mpjpe,mpvpe[,pam_mpjpe]}' -> mm
     per_joint: dict[str, list[float]]  # '{exact,noisy}' -> per H36M joint mean error, mm
     labels: dict[str, str] = field(default_factory=lambda: {"exact": "exact", "noisy": "noisy"})  # row names
     notes: str = ""
+    header: dict = field(default_factory=dict)  # gtrs.eval.provenance.report_header
+    per_clip: list[dict] = field(default_factory=list)  # worst first: clip, description, frames, metrics
 
     def markdown(self) -> str:
         rows = ["| 2D input | MPJPE | PA-MPJPE | MPVPE |", "|---|---|---|---|"]
@@ -39,9 +45,22 @@ class Report:
             m = self.metrics
             rows.append(f"| {self.labels[kind]} | {m[f'{kind}/mpjpe']:.1f} | {m[f'{kind}/pa_mpjpe']:.1f} | "
                         f"{m[f'{kind}/mpvpe']:.1f} |")
-        return (f"Checkpoint `{self.checkpoint}`, split `{self.split}`, {self.examples} examples (mm; "
+        text = (f"Checkpoint `{self.checkpoint}`, split `{self.split}`, {self.examples} examples (mm; "
                 f"H36M-17 joints regressed from the mesh, 14 evaluation joints).\n\n" + "\n".join(rows) + "\n"
                 + (f"\n{self.notes}\n" if self.notes else ""))
+        if self.header:
+            text = "# Evaluation\n\n" + header_markdown(self.header) + "\n\n" + text
+        names = [H36M17.names[j] for j in H36M_EVAL_JOINTS]
+        text += ("\n## Per joint (mm, after pelvis alignment)\n\n| joint | exact | noisy |\n|---|---|---|\n"
+                 + "\n".join(f"| {n} | {self.per_joint['exact'][j]:.1f} | {self.per_joint['noisy'][j]:.1f} |"
+                             for n, j in zip(names, H36M_EVAL_JOINTS)) + "\n")
+        if self.per_clip:
+            text += ("\n## Per clip (worst exact PA-MPJPE first; mm)\n\n| clip | description | frames | exact MPJPE | "
+                     "exact PA-MPJPE | exact MPVPE | noisy MPJPE | noisy PA-MPJPE | noisy MPVPE |\n" + "|---" * 9 + "|\n"
+                     + "\n".join(f"| {c['clip']} | {c['description']} | {c['frames']} | " + " | ".join(
+                         f"{c[f'{k}/{m}']:.1f}" for k in ("exact", "noisy") for m in ("mpjpe", "pa_mpjpe", "mpvpe")) + " |"
+                         for c in self.per_clip) + "\n")
+        return text
 
 
 class _Totals:
@@ -63,34 +82,94 @@ class _Totals:
                       per_joint={k: (v / self.count).tolist() for k, v in self.joints.items()}, **kwargs)
 
 
-def _evaluate_batch(model, body, batch: dict, totals: _Totals, g: torch.Generator, smpl_centred: bool = False) -> None:
-    joint_set = model.cfg.joint_set
+def network_predictor(model) -> Callable[[torch.Tensor, dict], tuple[torch.Tensor, torch.Tensor]]:
+    return lambda keypoints, batch: model(keypoints)
+
+
+def _evaluate_batch(predict, body, batch: dict, totals: _Totals, g: torch.Generator, joint_set: str = "coco19",
+                    smpl_centred: bool = False) -> dict[str, dict[str, torch.Tensor]]:
+    """Add one batch to ``totals``; returns the per-example metrics {kind: {metric: (B,)}}.
+    ``predict(keypoints, batch)`` returns vertices, or (vertices, 3D pose of the input joints)."""
     gt_pose, gt_h36m = targets(batch, joint_set)
     B = gt_pose.shape[0]
+    out = {}
     for kind, noisy in (("exact", False), ("noisy", True)):
-        vertices, pose = model(network_inputs(batch, joint_set, torch.full((B,), noisy), g))
+        result = predict(network_inputs(batch, joint_set, torch.full((B,), noisy), g), batch)
+        vertices, pose = result if isinstance(result, tuple) else (result, None)
         pred_h36m = body.regress_joints(vertices, "h36m17")
         values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
         if smpl_centred:  # the paper centres both SMPL meshes on SMPL's own pelvis for MPVPE
             values["mpvpe"] = mpvpe(vertices, batch["vertices"], body.smpl_pelvis(vertices), batch["vertices_smpl_root"])
-        values["pam_mpjpe"] = 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)
+        if pose is not None:
+            values["pam_mpjpe"] = 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)
         totals.add(kind, values, pred_h36m, gt_h36m)
+        out[kind] = values
     totals.count += B
+    return out
+
+
+def _frame_batches(frames: int, batches: int, batch_size: int, all_frames: bool, g: torch.Generator):
+    if all_frames:
+        for start in range(0, frames, batch_size):
+            yield torch.arange(start, min(start + batch_size, frames))
+    else:
+        for _ in range(batches):
+            yield torch.randint(0, frames, (batch_size,), generator=g)
 
 
 @torch.no_grad()
-def evaluate(checkpoint: str | Path, data: str | Path, split: str = "test", batches: int = 20, batch_size: int = 64,
-             seed: int = 0, show_progress: bool = True) -> Report:
-    """Evaluate ``checkpoint`` on ``batches`` fixed-seed synthetic batches of ``split``."""
-    model, state = load_model(checkpoint)
+def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test", batches: int = 20,
+             batch_size: int = 64, seed: int = 0, show_progress: bool = True, all_frames: bool = False,
+             baseline: str | None = None) -> Report:
+    """Evaluate ``checkpoint`` (or the named ``baseline``, see ``gtrs.eval.baselines``) on ``split``.
+
+    Frames: ``batches`` fixed-seed random batches drawn with replacement, or with ``all_frames`` every
+    stored frame once, in order. Each frame gets a random body shape, view and noise from ``seed``."""
     body = AnnyBody()
-    rotations = load_split_rotations(data, split)
+    if baseline is not None:
+        predict, label, checkpoint = baseline_predictor(baseline, body, data), f"baseline: {baseline}", None
+    else:
+        model, _ = load_model(checkpoint)
+        predict, label = network_predictor(model), "network"
+    clips = load_split_clips(data, split)
+    rotations = torch.cat([r for _, r in clips])
+    clip_of = torch.cat([torch.full((len(r),), i) for i, (_, r) in enumerate(clips)])
     g = torch.Generator().manual_seed(seed)
-    totals = _Totals()
-    for _ in tqdm(range(batches), desc=f"evaluate[{split}]", unit="batch", disable=not show_progress):
-        index = torch.randint(0, rotations.shape[0], (batch_size,), generator=g)
-        _evaluate_batch(model, body, synthesize_batch(body, rotations[index], g, SynthConfig()), totals, g)
-    return totals.report(checkpoint, split)
+    totals, per_clip = _Totals(), {}
+    total = -(-len(rotations) // batch_size) if all_frames else batches
+    for index in tqdm(_frame_batches(len(rotations), batches, batch_size, all_frames, g), total=total,
+                      desc=f"evaluate[{split}]", unit="batch", disable=not show_progress):
+        values = _evaluate_batch(predict, body, synthesize_batch(body, rotations[index], g, SynthConfig()), totals, g)
+        for i, c in enumerate(clip_of[index].tolist()):
+            sums = per_clip.setdefault(c, {"frames": 0})
+            sums["frames"] += 1
+            for kind, m in values.items():
+                for k, v in m.items():
+                    sums[f"{kind}/{k}"] = sums.get(f"{kind}/{k}", 0.0) + float(v[i])
+    sampling = ("all frames in order" if all_frames else f"{batches * batch_size} random frames with replacement")
+    header = report_header(data, split, len(rotations), sampling, seed, label, checkpoint, SynthConfig())
+    descriptions = clip_descriptions(data)
+    clip_rows = [{"clip": clips[c][0], "description": descriptions.get(clips[c][0], ""), "frames": s["frames"],
+                  **{k: v / s["frames"] for k, v in s.items() if k != "frames"}} for c, s in per_clip.items()]
+    clip_rows.sort(key=lambda r: -r["exact/pa_mpjpe"])
+    return totals.report(checkpoint or label, split, header=header, per_clip=clip_rows)
+
+
+def clip_descriptions(data: str | Path) -> dict[str, str]:
+    """Clip -> description from a CMU-INDEX.md in the BVH folder the data was built from (or its
+    parent), when there is one; else empty."""
+    try:
+        bvh_dir = load_manifest(data).get("bvh_dir")
+    except FileNotFoundError:
+        return {}
+    if not bvh_dir:
+        return {}
+    for folder in (Path(bvh_dir), Path(bvh_dir).parent):
+        index = folder / "CMU-INDEX.md"
+        if index.is_file():
+            found = re.findall(r"^(\d+_\d+)\s+(.+?)\s*$", index.read_text(errors="replace"), flags=re.M)
+            return dict(found)
+    return {}
 
 
 # The paper's published rows (gtrs-reference.md §3.1), to print next to a reproduction.
@@ -121,7 +200,7 @@ def evaluate_dataset(checkpoint: str | Path, root: str | Path, dataset: str, smp
     total = len(data) if limit is None else min(limit, len(data))
     for batch in tqdm(data.in_order(batch_size, limit), total=-(-total // batch_size), desc=f"evaluate[{dataset}]",
                       unit="batch", disable=not show_progress):
-        _evaluate_batch(model, bodies.neutral, batch, totals, g, smpl_centred=True)
+        _evaluate_batch(network_predictor(model), bodies.neutral, batch, totals, g, model.cfg.joint_set, smpl_centred=True)
     # The release's detections are H36M-17 for Human3.6M and COCO-17 for 3DPW; a model of the other
     # joint set gets synthetic detector noise instead, and the row says so.
     detected = (dataset, model.cfg.joint_set) in (("human36m", "h36m17"), ("pw3d", "coco19"))
@@ -146,6 +225,8 @@ def write_report(report: Report, out: str | Path) -> list[Path]:
     ax.set_xticks(x, names, rotation=45, ha="right")
     ax.set_ylabel("error after pelvis alignment (mm)")
     ax.set_title(f"Per-joint error, {report.split} split")
+    if report.header:
+        fig.suptitle(header_line(report.header), fontsize=7)
     ax.legend()
     fig.tight_layout()
     with atomic_path(paths[2]) as tmp:
