@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from gtrs.train.config import TrainConfig
 from gtrs.train.loop import train
@@ -13,7 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.safetensors")
     parser.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in total")
     args = parser.parse_args(argv)
-    train(TrainConfig.from_yaml(args.config, max_steps=args.max_steps), resume=args.resume)
+    try:
+        train(TrainConfig.from_yaml(args.config, max_steps=args.max_steps), resume=args.resume)
+    except (FileNotFoundError, ValueError) as e:  # bad configs, data, corrupt checkpoints, divergence
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

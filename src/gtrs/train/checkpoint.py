@@ -2,11 +2,15 @@
 
 Tensors: ``model.*`` (weights), ``optim.<param>.<key>`` (optimizer state), ``rng.*`` (generator
 states). Metadata (strings): ``state`` = JSON with the train config, model config, epoch, step,
-optimizer param groups, scheduler state, metrics and the package version. A model can be rebuilt
-from the file alone (``load_model``).
+optimizer param groups, scheduler state, metrics and the package version; ``tensor_sha256`` = a
+checksum of every tensor's bytes, checked on reading (files from before it was added have none and
+are read unchecked). A model can be rebuilt from the file alone (``load_model``).
+
+A checkpoint whose model weights hold NaN or inf is never written (``NonFiniteError``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,11 +22,30 @@ import gtrs
 from gtrs.atomic import atomic_path
 
 
+class NonFiniteError(ValueError):
+    """Weights hold NaN or inf: such a checkpoint is not written."""
+
+
+def tensors_sha256(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over the names, dtypes, shapes and bytes of ``tensors`` (in name order)."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
 def save_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None,
                     state: dict, rng: dict[str, torch.Tensor] | None = None, dtype: torch.dtype | None = None) -> None:
-    """Write model (+ optimizer, RNG) tensors and a JSON ``state`` to ``path`` atomically."""
+    """Write model (+ optimizer, RNG) tensors and a JSON ``state`` to ``path`` atomically, with a
+    checksum; raises ``NonFiniteError`` (writing nothing) if a model weight is NaN or inf."""
     tensors = {f"model.{k}": (v.to(dtype) if dtype is not None and v.is_floating_point() else v).detach().contiguous()
                for k, v in model.state_dict().items()}
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise NonFiniteError(f"refusing to write {path}: non-finite values in {', '.join(bad[:3])}"
+                             + (f" and {len(bad) - 3} more tensors" if len(bad) > 3 else ""))
     meta = dict(state)
     meta["gtrs_version"] = gtrs.__version__
     if optimizer is not None:
@@ -34,7 +57,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: torch.o
     for name, value in (rng or {}).items():
         tensors[f"rng.{name}"] = value.contiguous()
     with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata={"state": json.dumps(meta)})
+        save_file(tensors, str(tmp), metadata={"state": json.dumps(meta), "tensor_sha256": tensors_sha256(tensors)})
 
 
 def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
@@ -50,7 +73,12 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
         raise ValueError(f"{path} is not a readable safetensors checkpoint: {e}") from None
     if "state" not in meta:
         raise ValueError(f"{path} is not a gtrs checkpoint (no 'state' metadata)")
-    return tensors, json.loads(meta["state"])
+    if "tensor_sha256" in meta and tensors_sha256(tensors) != meta["tensor_sha256"]:
+        raise ValueError(f"{path} is corrupt: its tensors do not match the checksum written with them")
+    try:
+        return tensors, json.loads(meta["state"])
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is corrupt: its state metadata is not JSON ({e})") from None
 
 
 def model_state(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

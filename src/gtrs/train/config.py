@@ -57,6 +57,8 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     max_steps: int | None = None  # stop early (smoke tests, benchmarks)
+    # Steps in a row with a non-finite loss or gradient (each skipped) before the run stops with an error.
+    max_nonfinite_steps: int = 10
     # The paper's datasets instead of synthetic mocap examples: names from gtrs.datasets.DATASETS,
     # sampled uniformly per example; ``data`` is then the release's data/ folder, the body is SMPL
     # from ``smpl_dir``, and validation uses the test split of ``val_dataset``.

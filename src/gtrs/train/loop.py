@@ -7,6 +7,12 @@ Data parallel:    torchrun --nproc_per_node=N -m gtrs.train CONFIG.yaml [--resum
 
 Resume is exact: a checkpoint holds the weights, the optimizer state, the step, and the states of
 the data generator and of torch's global RNG (dropout), taken at a step boundary.
+
+Faults: a step whose loss or gradient is not finite is skipped (no update) and counted; more than
+``max_nonfinite_steps`` in a row stop the run with an error. A checkpoint with non-finite weights is
+never written. On ``--resume`` a corrupt or non-finite ``last.safetensors`` is refused with a message
+and the run continues from ``best.safetensors`` when that one is sound. Temporary files left by a
+save that was killed are removed when a run starts.
 """
 from __future__ import annotations
 
@@ -37,6 +43,12 @@ from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
+
+CHECKPOINT_FILES = ("last.safetensors", "best.safetensors", "history.json", "curves.png")
+
+
+class TrainingDivergedError(ValueError):
+    """Too many steps in a row had a non-finite loss or gradient."""
 from gtrs.train.config import TrainConfig
 from gtrs.train.losses import LossWeights, gtrs_loss, joint_loss, mesh_edges
 from gtrs.train.precision import resolve_precision
@@ -119,6 +131,9 @@ class Trainer:
         if resume and not (self.out / "last.safetensors").is_file():
             raise FileNotFoundError(f"--resume: no checkpoint at {self.out / 'last.safetensors'}")
         self.out.mkdir(parents=True, exist_ok=True)
+        for name in CHECKPOINT_FILES:  # temporary files of saves that were killed (gtrs.atomic)
+            for stale in self.out.glob(f".{name}.*"):
+                stale.unlink(missing_ok=True)
         if cfg.datasets:  # the paper's datasets on SMPL
             from gtrs.datasets.batches import SmplBodies
             from gtrs.datasets.mixture import DatasetMixture
@@ -143,6 +158,7 @@ class Trainer:
         params = self.model.pose_module.parameters() if cfg.stage == "pam" else self.model.parameters()
         self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.step, self.history, self.best = 0, [], math.inf
+        self.nonfinite_steps, self.nonfinite_in_a_row = 0, 0
         self.seconds = 0.0  # wall-clock spent in run(), summed over resumes (for max_minutes)
         self.generator = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
         if cfg.init_from and not resume:
@@ -167,7 +183,7 @@ class Trainer:
         return {"train_config": self.cfg.to_dict(), "model_config": self.model.cfg.to_dict(),
                 "model_type": type(self.model).__name__, "step": self.step,
                 "epoch": self.step // self.cfg.steps_per_epoch, "history": self.history, "best": self.best,
-                "world_size": self.world, "seconds": self.seconds}
+                "world_size": self.world, "seconds": self.seconds, "nonfinite_steps": self.nonfinite_steps}
 
     def _rng(self) -> dict[str, torch.Tensor]:
         return {"data": self.generator.get_state(), "torch": torch.get_rng_state()}
@@ -178,15 +194,33 @@ class Trainer:
 
     def _resume(self) -> None:
         path = self.out / "last.safetensors"
-        tensors, state = read_checkpoint(path)
+        try:
+            tensors, state = self._sound_checkpoint(path)
+        except ValueError as problem:
+            best = self.out / "best.safetensors"
+            try:
+                tensors, state = self._sound_checkpoint(best)
+            except (FileNotFoundError, ValueError) as e:
+                raise ValueError(f"--resume: {problem}; {best} cannot be used either ({e})") from None
+            tqdm.write(f"warning: --resume: {problem}; continuing from {best} (step {state['step']})")
         if state["train_config"]["model"] != self.cfg.model:
             raise ValueError(f"{path} was trained with model {state['train_config']['model']!r}, not {self.cfg.model!r}")
         self.model.load_state_dict(model_state(tensors))
         self.optimizer.load_state_dict(optimizer_state(tensors, state))
         self.step, self.history, self.best = state["step"], state["history"], state["best"]
         self.seconds = state.get("seconds", 0.0)
+        self.nonfinite_steps = state.get("nonfinite_steps", 0)
         self.generator.set_state(tensors["rng.data"])
         torch.set_rng_state(tensors["rng.torch"])
+
+    @staticmethod
+    def _sound_checkpoint(path: Path) -> tuple[dict, dict]:
+        """A checkpoint that reads, passes its checksum and holds finite weights; else ValueError."""
+        tensors, state = read_checkpoint(path)
+        bad = [k for k, v in model_state(tensors).items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad:
+            raise ValueError(f"{path} holds non-finite weights ({bad[0]})")
+        return tensors, state
 
     # -- one step -------------------------------------------------------------------------------
     def _batch(self, split: str, generator: torch.Generator) -> dict:
@@ -240,9 +274,25 @@ class Trainer:
                               gt_h36m.float(), faces, edges, epoch, weights)
         self.optimizer.zero_grad(set_to_none=True)
         terms["total"].backward()
-        self.optimizer.step()
+        if self._finite(terms["total"]):
+            self.optimizer.step()
+            self.nonfinite_in_a_row = 0
+        else:  # skip the update; the step still counts (its data is consumed)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.nonfinite_steps += 1
+            self.nonfinite_in_a_row += 1
+            if self.nonfinite_in_a_row > cfg.max_nonfinite_steps:
+                raise TrainingDivergedError(
+                    f"{self.nonfinite_in_a_row} steps in a row had a non-finite loss or gradient (step {self.step + 1}); "
+                    f"stopped. The last sound checkpoint is {self.out / 'last.safetensors'}: lower lr and --resume")
         self.step += 1
         return {k: v.item() for k, v in terms.items()}
+
+    def _finite(self, loss: torch.Tensor) -> bool:
+        if not torch.isfinite(loss):
+            return False
+        grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+        return bool(torch.stack([torch.isfinite(g).all() for g in grads]).all()) if grads else True
 
     # -- validation -----------------------------------------------------------------------------
     @torch.no_grad()
