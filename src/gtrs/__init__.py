@@ -8,3 +8,14 @@ Coordinate convention used everywhere in the package (see README, "Conventions")
 - pixel coordinates have their origin at the top-left corner of the image, x right, y down.
 """
 __version__ = "0.1.0"
+
+__all__ = ["Reconstructor", "__version__"]
+
+
+def __getattr__(name: str):
+    """``from gtrs import Reconstructor`` without importing torch and the body model at ``import gtrs``."""
+    if name == "Reconstructor":
+        from gtrs.infer.predictor import Reconstructor
+
+        return Reconstructor
+    raise AttributeError(f"module 'gtrs' has no attribute {name!r}")

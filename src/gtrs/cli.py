@@ -13,6 +13,20 @@ data_app = typer.Typer(help="Training data from motion capture.", no_args_is_hel
 app.add_typer(data_app, name="data")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from gtrs import __version__
+
+        typer.echo(f"gtrs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """gtrs: 3D human body meshes from 2D keypoints (GTRS, ACM MM 2022)."""
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("demo_out"), help="Folder for the demo's outputs."),

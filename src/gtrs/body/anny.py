@@ -14,8 +14,13 @@ from importlib import resources
 
 import numpy as np
 import torch
+import warp
 
-import anny
+# anny skins with NVIDIA Warp, whose start-up banner and kernel-load lines would go to stdout on every
+# command; warnings and errors still show.
+warp.config.log_level = warp.LOG_WARNING
+
+import anny  # noqa: E402
 
 from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17
 from gtrs.body.joints import get_joint_set
