@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench fuzz clean
 
 # torch==2.13.0 first and alone: it resolves to the CPU build on this machine; anything that
 # lets pip choose torch itself pulls a multi-GB CUDA build.
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# the keypoint-reader fuzz with many more examples than CI runs (fixed seed; ~10,000 per case)
+fuzz: $(STAMP)
+	GTRS_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/robustness -k fuzz
 
 bench: $(STAMP)
 	$(VENV)/bin/gtrs bench body

@@ -1,6 +1,7 @@
 """The ``gtrs`` command: a thin typed mirror of the Python API (one public function per verb)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -281,12 +282,41 @@ def predict(
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
+    import math
+
+    from gtrs.export.onnx import OnnxModelError
     from gtrs.infer.io import KeypointFileError
     from gtrs.infer.predict import predict as run_predict
+    from gtrs.infer.results import MESH_FORMATS
 
+    def fail(message: str) -> None:
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2)
+
+    # options are checked before anything is read or written
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in MESH_FORMATS]
+    if unknown:
+        fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")
+    if focal is not None and not (math.isfinite(focal) and focal > 0):
+        fail(f"--focal must be a positive number of pixels, got {focal}")
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file; give a folder")
+    probe = next((p for p in [out, *out.parents] if p.exists()), Path("."))
+    if not os.access(probe, os.W_OK):
+        fail(f"--out {out}: {probe} is not writable")
+    reconstructor = None
+    if onnx is not None:
+        if not onnx.is_file():
+            fail(f"--onnx {onnx}: no such file")
+        from gtrs.infer.predictor import Reconstructor
+
+        try:
+            reconstructor = Reconstructor.pretrained(onnx_path=str(onnx))
+        except OnnxModelError as e:
+            fail(f"--onnx {onnx}: {e}")
     try:
-        summary = run_predict(input, out, joints, focal, tuple(f.strip() for f in formats.split(",") if f.strip()),
-                              render, onnx=str(onnx) if onnx else None)
+        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor)
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

@@ -42,6 +42,10 @@ def export_onnx(model: torch.nn.Module, path: str | Path, num_joints: int = 19, 
     return report
 
 
+class OnnxModelError(ValueError):
+    """The file is not an ONNX export of the network."""
+
+
 class OnnxModel:
     """ONNX Runtime stand-in for the PyTorch network: ``(vertices, pose3d) = OnnxModel(path)(keypoints)``."""
 
@@ -51,7 +55,13 @@ class OnnxModel:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises its own exception types for unreadable models
+            raise OnnxModelError(f"not a loadable ONNX model ({str(e).splitlines()[0][:200]})") from None
+        names = [i.name for i in self.session.get_inputs()]
+        if names != ["keypoints"]:
+            raise OnnxModelError(f"not a gtrs export: its inputs are {names}, expected ['keypoints'] (gtrs export-onnx)")
 
     def __call__(self, keypoints: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         kp = np.asarray(keypoints.cpu() if isinstance(keypoints, torch.Tensor) else keypoints, dtype=np.float32)

@@ -2,7 +2,10 @@
 
 Every reader returns ``Person`` records with COCO-19 keypoints (19, 3) (x, y, confidence) in pixels.
 Bad input raises ``KeypointFileError`` naming the file and the record; in a multi-person file a bad
-record is reported in ``ReadResult.errors`` and skipped, and the others are kept.
+record is reported in ``ReadResult.errors`` and skipped, and the others are kept. Nothing else
+escapes a reader: wrong types, huge numbers, non-UTF-8 bytes, deep nesting, odd arrays all become a
+``KeypointFileError``. Keypoints must be finite, within ``MAX_COORDINATE`` pixels, and span at least
+``MIN_SPAN_PX`` (a person squeezed into a point is no person).
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from gtrs.body.keypoint_formats import SOURCE_LAYOUTS, to_coco19
 
 # Joint counts that identify a layout when --joints is not given (17 is read as COCO, not H36M).
 LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18", 33: "blazepose33"}
+MAX_COORDINATE = 1e6  # pixels; larger is a unit or parsing mistake, not an image
+MIN_SPAN_PX = 2.0  # the visible keypoints' extent, pixels
 
 
 class KeypointFileError(ValueError):
@@ -37,7 +42,10 @@ class ReadResult:
 
 
 def _convert(values, layout: str | None, where: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        raise KeypointFileError(f"{where}: keypoints must be numbers (a list of (x, y[, score]) values)") from None
     if arr.ndim == 1:
         if arr.size % 3 == 0 and (layout is None or arr.size == 3 * len(SOURCE_LAYOUTS[layout])):
             arr = arr.reshape(-1, 3)
@@ -53,9 +61,16 @@ def _convert(values, layout: str | None, where: str) -> np.ndarray:
         raise KeypointFileError(f"{where}: layout {layout} has {len(SOURCE_LAYOUTS[layout])} joints, got {arr.shape[0]}")
     if not np.isfinite(arr).all():
         raise KeypointFileError(f"{where}: keypoints contain NaN or inf")
+    if np.abs(arr[:, :2]).max() > MAX_COORDINATE:
+        raise KeypointFileError(f"{where}: keypoint coordinates beyond {MAX_COORDINATE:.0e} pixels")
     coco19 = to_coco19(arr, layout)
-    if (coco19[:, 2] > 0).sum() < 4:
+    seen = coco19[:, 2] > 0
+    if seen.sum() < 4:
         raise KeypointFileError(f"{where}: fewer than 4 joints have a positive confidence")
+    span = np.ptp(coco19[seen, :2], axis=0).max()
+    if span < MIN_SPAN_PX:
+        raise KeypointFileError(f"{where}: the visible keypoints span {span:.2g} pixels; expected a person, "
+                                f"at least {MIN_SPAN_PX:g} pixels across")
     return coco19
 
 
@@ -73,22 +88,47 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
     if path.suffix != ".json":
         raise KeypointFileError(f"{path}: expected a .json or .npy keypoint file")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise KeypointFileError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
         raise KeypointFileError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
+    except ValueError as e:  # e.g. an integer literal with thousands of digits
+        raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
     if isinstance(data, list):
         return _read_records(path, [(f"{path}#{i}", r) for i, r in enumerate(data)], "keypoints", joints or "coco17",
                              images={})
     if isinstance(data, dict) and "annotations" in data:
-        images = {img.get("id"): img for img in data.get("images", []) if isinstance(img, dict)}
-        records = [(f"{path}#annotation {a.get('id', i) if isinstance(a, dict) else i}", a)
+        if not isinstance(data["annotations"], list) or not isinstance(data.get("images", []), list):
+            raise KeypointFileError(f"{path}: 'annotations' and 'images' must be lists")
+        images = {img.get("id"): img for img in data.get("images", [])
+                  if isinstance(img, dict) and isinstance(img.get("id"), (int, str))}
+        records = [(f"{path}#annotation {_label(a.get('id'), i) if isinstance(a, dict) else i}", a)
                    for i, a in enumerate(data["annotations"])]
         return _read_records(path, records, "keypoints", joints or "coco17", images)
     if isinstance(data, dict) and "people" in data:
+        if not isinstance(data["people"], list):
+            raise KeypointFileError(f"{path}: OpenPose 'people' must be a list, got {type(data['people']).__name__}")
         records = [(f"{path}#person {i}", p) for i, p in enumerate(data["people"])]
         return _read_records(path, records, "pose_keypoints_2d", joints, images={})
     raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
                             "('annotations'), or OpenPose output ('people')")
+
+
+def _label(value, default: int) -> str:
+    """A record id for messages: ints and short strings as they are, anything else by position."""
+    return str(value) if isinstance(value, (int, str)) and len(str(value)) <= 40 else str(default)
+
+
+def _image_size(image: dict, where: str) -> tuple[int, int] | None:
+    if "width" not in image and "height" not in image:
+        return None
+    w, h = image.get("width"), image.get("height")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < MAX_COORDINATE for v in (w, h)):
+        raise KeypointFileError(f"{where}: the image's width and height must be positive numbers, got {w!r}, {h!r}")
+    return int(w), int(h)
 
 
 def _read_records(path: Path, records, key: str, layout: str | None, images: dict) -> ReadResult:
@@ -97,26 +137,37 @@ def _read_records(path: Path, records, key: str, layout: str | None, images: dic
         try:
             if not isinstance(record, dict) or key not in record:
                 raise KeypointFileError(f"{where}: missing field {key!r}")
-            if record.get("num_keypoints", 1) == 0:
+            count = record.get("num_keypoints", 1)
+            if not isinstance(count, (int, float)) or isinstance(count, bool):
+                raise KeypointFileError(f"{where}: num_keypoints must be a number, got {count!r}")
+            if count == 0:
                 continue  # COCO crowd/empty annotations carry no keypoints
             kp = _convert(record[key], layout, where)
+            image_id = record.get("image_id")
+            if image_id is not None and not isinstance(image_id, (int, str)):
+                raise KeypointFileError(f"{where}: image_id must be a number or a string, got {type(image_id).__name__}")
+            image = images.get(image_id, {})
+            size = _image_size(image, where)
         except KeypointFileError as e:
             result.errors.append(str(e))
             continue
-        image = images.get(record.get("image_id"), {})
-        size = (image["width"], image["height"]) if "width" in image and "height" in image else None
-        name = image.get("file_name") or (str(record["image_id"]) if "image_id" in record else None)
+        name = image.get("file_name") if isinstance(image.get("file_name"), str) else None
+        name = name or (str(image_id) if image_id is not None else None)
         result.people.append(Person(source=where, keypoints=kp, image=name, image_size=size))
     if not result.people and result.errors:
         raise KeypointFileError(f"{path}: no usable person; " + "; ".join(result.errors[:3]))
+    if not result.people:
+        raise KeypointFileError(f"{path}: the file holds no people")
     return result
 
 
 def _read_numpy(path: Path, layout: str | None) -> ReadResult:
     try:
         arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise KeypointFileError(f"{path}: not a readable .npy array ({e})") from None
+    except Exception as e:  # numpy raises many types for a damaged header or body
+        raise KeypointFileError(f"{path}: not a readable .npy array ({type(e).__name__}: {e})") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iuf":
+        raise KeypointFileError(f"{path}: expected a numeric array, got dtype {getattr(arr, 'dtype', type(arr))}")
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
@@ -67,8 +68,13 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
         for k, person in enumerate(read.people):
             if reconstructor is None:  # loaded only once some input is known to be usable
                 reconstructor = Reconstructor.pretrained(onnx_path=onnx)
-            result = reconstructor(person.keypoints[None], focal=focal, image_size=person.image_size,
-                                   sources=[person.source])[0]
+            try:
+                result = reconstructor(person.keypoints[None], focal=focal, image_size=person.image_size,
+                                       sources=[person.source])[0]
+                check_result(result, person.source)
+            except ValueError as e:
+                summary.errors.append(str(e) if person.source in str(e) else f"{person.source}: {e}")
+                continue
             result.image = person.image
             stem = f"{path.stem}_{k}"
             summary.written += result.save(out, stem, formats)
@@ -86,5 +92,16 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     if detector is not None:
         detector.close()
     if summary.people == 0:
-        raise KeypointFileError("no person could be reconstructed: " + "; ".join(summary.errors[:3]))
+        raise KeypointFileError("no person could be reconstructed: " + ("; ".join(summary.errors[:3]) or "no input"))
     return summary
+
+
+def check_result(result, source: str) -> None:
+    """Refuse (ValueError) a result that must not be written: non-finite numbers, or a body that
+    is not in front of the camera."""
+    for name in ("vertices", "joints", "translation"):
+        if not np.isfinite(getattr(result, name)).all():
+            raise ValueError(f"{source}: the reconstruction is not finite ({name}); nothing written")
+    if result.translation[2] <= 0 or (result.vertices[:, 2] <= 0).any():
+        raise ValueError(f"{source}: the solved camera puts the body behind the camera (focal {result.focal:g} px); "
+                         "nothing written")
