@@ -279,6 +279,8 @@ def predict(
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
     formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write, comma-separated."),
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
+    frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
+                                             "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
@@ -298,6 +300,8 @@ def predict(
     unknown = [f for f in chosen if f not in MESH_FORMATS]
     if unknown:
         fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")
+    if frame not in ("viewer", "camera"):
+        fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):
         fail(f"--focal must be a positive number of pixels, got {focal}")
     if out.exists() and not out.is_dir():
@@ -316,7 +320,7 @@ def predict(
         except OnnxModelError as e:
             fail(f"--onnx {onnx}: {e}")
     try:
-        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor)
+        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame)
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

@@ -54,7 +54,7 @@ def test_bad_files_are_named_and_skipped_and_the_good_ones_written(tmp_path, ann
     assert result.stdout.strip().startswith("2 people")
     for obj in (tmp_path / "out").glob("*.obj"):
         v = np.array([line.split()[1:4] for line in obj.read_text().splitlines() if line.startswith("v ")], dtype=float)
-        assert np.isfinite(v).all() and (v[:, 2] > 0).all()  # in front of the camera
+        assert np.isfinite(v).all() and (v[:, 2] < 0).all()  # viewer frame: in front of the camera is -z
 
 
 def test_bad_options_stop_before_anything_is_written(tmp_path):

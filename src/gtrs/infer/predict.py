@@ -37,7 +37,7 @@ def input_files(path: Path) -> list[Path]:
 
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
             formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
-            show_progress: bool = True, onnx: str | None = None) -> PredictSummary:
+            show_progress: bool = True, onnx: str | None = None, frame: str = "viewer") -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest completes.
@@ -77,7 +77,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                 continue
             result.image = person.image
             stem = f"{path.stem}_{k}"
-            summary.written += result.save(out, stem, formats)
+            summary.written += result.save(out, stem, formats, frame)
             if render:
                 png = out / f"{stem}_views.png"
                 with atomic_path(png) as tmp:
