@@ -281,6 +281,7 @@ def predict(
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
                                              "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
+    overwrite: bool = typer.Option(False, help="Replace outputs that exist already (else those people are skipped)."),
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
@@ -320,7 +321,8 @@ def predict(
         except OnnxModelError as e:
             fail(f"--onnx {onnx}: {e}")
     try:
-        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame)
+        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
+                              overwrite=overwrite)
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

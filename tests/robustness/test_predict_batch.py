@@ -77,3 +77,20 @@ def test_bad_options_stop_before_anything_is_written(tmp_path):
         assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
         assert sum(line.startswith("error: ") for line in result.stderr.splitlines()) == 1, result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.obj"))
+
+
+def test_outputs_never_collide_or_overwrite_silently(tmp_path, anny_body):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps([{"keypoints": PERSON}]))
+    np.save(folder / "a.npy", np.asarray(PERSON, dtype=np.float32).reshape(17, 3))
+    args = ("predict", str(folder), "--out", str(tmp_path / "out"), "--formats", "obj", "--no-render")
+    first = gtrs(*args)
+    assert first.returncode == 0, first.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["a_json_0.obj", "a_json_0_joints.json", "a_npy_0.obj", "a_npy_0_joints.json"]
+    assert first.stdout.strip().startswith("2 people -> 4 files")
+    again = gtrs(*args)
+    assert again.returncode == 2 and "exists; pass --overwrite" in again.stderr
+    replaced = gtrs(*args, "--overwrite")
+    assert replaced.returncode == 0 and replaced.stdout.strip().startswith("2 people")

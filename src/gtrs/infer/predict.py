@@ -35,18 +35,28 @@ def input_files(path: Path) -> list[Path]:
     return [path]
 
 
+def output_stems(files: list[Path]) -> dict[Path, str]:
+    """Output name stem per input file: its stem, or stem_extension where two inputs share a stem
+    (``a.json`` and ``a.npy`` -> ``a_json``, ``a_npy``), so outputs never collide."""
+    stems = [f.stem for f in files]
+    return {f: f"{f.stem}_{f.suffix.lstrip('.').lower()}" if stems.count(f.stem) > 1 else f.stem for f in files}
+
+
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
             formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
-            show_progress: bool = True, onnx: str | None = None, frame: str = "viewer") -> PredictSummary:
+            show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
+            overwrite: bool = False) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest completes.
+    Outputs that exist already are not replaced (the person is reported) unless ``overwrite``.
     """
     from gtrs.viz.render import overlay_on_image, render_result_views
 
     out = Path(out)
     summary = PredictSummary()
     files = input_files(Path(input))
+    stems = output_stems(files)
     detector = None
     for path in tqdm(files, desc="predict", unit="file", disable=not show_progress):
         image = None
@@ -76,7 +86,12 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                 summary.errors.append(str(e) if person.source in str(e) else f"{person.source}: {e}")
                 continue
             result.image = person.image
-            stem = f"{path.stem}_{k}"
+            stem = f"{stems[path]}_{k}"
+            targets = [out / f"{stem}.{fmt}" for fmt in formats] + [out / f"{stem}_joints.json"]
+            existing = [t.name for t in targets if t.exists()]
+            if existing and not overwrite:
+                summary.errors.append(f"{person.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+                continue
             summary.written += result.save(out, stem, formats, frame)
             if render:
                 png = out / f"{stem}_views.png"
