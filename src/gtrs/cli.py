@@ -115,7 +115,11 @@ def data_build_cmd(
     clips (gtrs/data/posture_probe.json) go to the 'probe' split."""
     from gtrs.data.build import build_dataset
 
-    result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
+    try:
+        result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
+    except (FileNotFoundError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     for name, reason in result.skipped.items():
         typer.echo(f"skipped {name}: {reason}", err=True)
     for split in ("train", "val", "test"):

@@ -100,11 +100,20 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
             continue
         try:
             motion = read_bvh(path)
+            if motion.num_frames == 0:
+                raise BVHError(f"{path}: the clip has no frames")
             skeleton = detect_skeleton(motion)
             moved = retarget(motion, skeleton, body.bone_names, body.bone_parents, rest)
+            if not (np.isfinite(moved.rotations).all() and np.isfinite(moved.root_position).all()):
+                raise BVHError(f"{path}: retargeting gave non-finite poses (zero-length bones or extreme values?)")
         except (BVHError, ValueError, KeyError) as e:
             skipped[path.stem] = str(e)
             clips.append({**entry, "status": "skipped", "reason": str(e)})
+            continue
+        except Exception as e:  # one odd clip never stops a build: report it and go on
+            reason = f"{path}: {type(e).__name__}: {e}"
+            skipped[path.stem] = reason
+            clips.append({**entry, "status": "skipped", "reason": reason})
             continue
         quats = roma.rotmat_to_unitquat(torch.as_tensor(moved.rotations))  # (T, K, 4) xyzw
         quats = torch.cat([quats[..., 3:], quats[..., :3]], dim=-1).float().numpy()  # stored as wxyz
@@ -114,6 +123,8 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
                          fps=np.float32(moved.fps), skeleton=skeleton.name)
         clips.append({**entry, "status": "ok", "frames": moved.rotations.shape[0], "skeleton": skeleton.name})
 
+    if not any(c["status"] == "ok" for c in clips):
+        raise ValueError(f"no clip under {bvh_dir} could be converted; e.g. " + "; ".join(list(skipped.values())[:2]))
     frames_per_subject: dict[str, int] = {}
     for c in clips:
         if c["status"] == "ok":

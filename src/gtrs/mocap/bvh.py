@@ -1,7 +1,9 @@
 """BVH reader: hierarchy, per-joint channel order, offsets, End Sites, frame time, motion.
 
-Handles any valid BVH: tabs or spaces, CRLF or LF line ends, any channel order per joint, position
-channels on any joint. Malformed input raises ``BVHError`` naming the file and line.
+Handles any valid BVH: tabs or spaces, CRLF or LF line ends, a UTF-8 byte-order mark, any channel
+order per joint, position channels on any joint, hierarchies of any depth (the parser keeps its own
+stack). Malformed input raises ``BVHError`` naming the file and line, and so do values that are not
+finite or beyond ``MAX_VALUE`` in magnitude (offsets, positions, angles).
 
 Conventions:
 - a joint's rotation is the product of its rotation channels in the order listed
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+MAX_VALUE = 1e6  # file units or degrees; beyond it a value is a mistake and would overflow forward kinematics
 ROTATION_CHANNELS = ("Xrotation", "Yrotation", "Zrotation")
 POSITION_CHANNELS = ("Xposition", "Yposition", "Zposition")
 
@@ -139,14 +142,22 @@ class _Tokens:
             raise self.error(f"expected a number for {what}, found {tok!r}", line) from None
         if not np.isfinite(value):
             raise self.error(f"{what} is not finite ({tok!r})", line)
+        if abs(value) > MAX_VALUE:
+            raise self.error(f"{what} is {tok}, beyond {MAX_VALUE:.0e}", line)
         return value
+
+    def count(self, what: str) -> int:
+        tok, line = self.next(what)
+        if not (tok.isascii() and tok.isdigit()):
+            raise self.error(f"expected {what}, found {tok!r}", line)
+        return int(tok)
 
 
 def read_bvh(path: str | Path) -> Motion:
     """Parse a BVH file into a ``Motion``; raises ``BVHError`` with file and line on bad input."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError as e:
         raise BVHError(f"{path}: cannot read ({e.strerror})") from e
     return parse_bvh(text, str(path), name=path.stem)
@@ -166,54 +177,52 @@ def parse_bvh(text: str, path: str = "<string>", name: str = "clip") -> Motion:
         toks.expect("OFFSET")
         return [toks.number("OFFSET x"), toks.number("OFFSET y"), toks.number("OFFSET z")]
 
-    def parse_joint(parent: int) -> None:
+    def open_joint(parent: int) -> int:
+        """Read a joint's name, OFFSET and CHANNELS; returns its index."""
         joint_name, line = toks.next("a joint name")
         if joint_name in ("{", "}"):
             raise toks.error(f"expected a joint name, found {joint_name!r}", line)
         if joint_name in names:
             raise toks.error(f"joint {joint_name!r} is defined twice", line)
-        index = len(names)
         names.append(joint_name)
         parents.append(parent)
         toks.expect("{")
         offsets.append(parse_offset())
         toks.expect("CHANNELS")
-        count_tok, line = toks.next("a channel count")
-        if not count_tok.isdigit():
-            raise toks.error(f"expected a channel count, found {count_tok!r}", line)
         chans = []
-        for _ in range(int(count_tok)):
+        for _ in range(toks.count("a channel count")):
             chan, line = toks.next("a channel name")
             if chan not in ROTATION_CHANNELS + POSITION_CHANNELS:
                 raise toks.error(f"unknown channel {chan!r} for joint {joint_name!r}", line)
             chans.append(chan)
         channels.append(chans)
-        while True:
+        return len(names) - 1
+
+    def parse_hierarchy() -> None:
+        stack = [open_joint(-1)]  # the open joints, innermost last
+        while stack:
             tok, line = toks.next("JOINT, End Site or '}'")
             if tok == "}":
-                return
-            if tok == "JOINT":
-                parse_joint(index)
+                stack.pop()
+            elif tok == "JOINT":
+                stack.append(open_joint(stack[-1]))
             elif tok == "End":
                 toks.expect("Site")
                 toks.expect("{")
-                end_sites[index] = np.array(parse_offset())
+                end_sites[stack[-1]] = np.array(parse_offset())
                 toks.expect("}")
             else:
-                raise toks.error(f"expected JOINT, End Site or '}}' in joint {joint_name!r}, found {tok!r}", line)
+                raise toks.error(f"expected JOINT, End Site or '}}' in joint {names[stack[-1]]!r}, found {tok!r}", line)
 
     toks.expect("ROOT")
-    parse_joint(-1)
+    parse_hierarchy()
     tok, line = toks.next("MOTION")
     if tok == "ROOT":
         raise toks.error("more than one ROOT is not supported", line)
     if tok != "MOTION":
         raise toks.error(f"expected MOTION, found {tok!r}", line)
     toks.expect("Frames:")
-    frames_tok, line = toks.next("the frame count")
-    if not frames_tok.isdigit():
-        raise toks.error(f"expected a frame count, found {frames_tok!r}", line)
-    num_frames = int(frames_tok)
+    num_frames = toks.count("a frame count")
     toks.expect("Frame")
     toks.expect("Time:")
     frame_time = toks.number("Frame Time")
@@ -240,9 +249,11 @@ def parse_bvh(text: str, path: str = "<string>", name: str = "clip") -> Motion:
             raise toks.error(f"frame {len(data)} has a value that is not a number", first_line + offset) from None
         if not np.isfinite(row).all():
             raise toks.error(f"frame {len(data)} has a NaN or infinite value", first_line + offset)
+        if np.abs(row).max() > MAX_VALUE:
+            raise toks.error(f"frame {len(data)} has a value beyond {MAX_VALUE:.0e}", first_line + offset)
         data.append(row)
     if len(data) != num_frames:
         raise toks.error(f"'Frames: {num_frames}' but {len(data)} motion lines follow", len(toks.lines))
     return Motion(name=name, joint_names=names, parents=parents, offsets=np.array(offsets, dtype=np.float64),
                   channels=channels, frame_time=frame_time,
-                  frames=np.array(data).reshape(num_frames, num_channels), end_sites=end_sites)
+                  frames=np.array(data, dtype=np.float64).reshape(num_frames, num_channels), end_sites=end_sites)
