@@ -18,7 +18,7 @@ def test_unknown_config_lists_the_packaged_ones(tmp_path):
         TrainConfig.from_yaml("nope")
     bad = tmp_path / "bad.yaml"
     bad.write_text("data: x\nout: y\nlearning_rate: 1\n")
-    with pytest.raises(ValueError, match=r"bad.yaml: unknown fields \['learning_rate'\]"):
+    with pytest.raises(ValueError, match=r"bad.yaml, line 3: unknown fields \['learning_rate'\]"):
         TrainConfig.from_yaml(bad)
     paper = tmp_path / "p.yaml"
     paper.write_text("data: x\nout: y\ndatasets: [human36m]\n")
@@ -64,3 +64,28 @@ def test_precision_auto_follows_the_cpu_and_explicit_choices_are_kept():
     assert resolve_precision("auto", device="cuda") == torch.float32
     with pytest.raises(ValueError, match="precision must be one of"):
         resolve_precision("half")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("batch_size: four", r"line 3: batch_size: Input should be a valid integer.*'four'"),
+    ("epochs: 1.5", r"line 3: epochs: Input should be a valid integer, got a number with a fractional part"),
+    ("milestones: 5", r"line 3: milestones: Input should be a valid tuple"),
+    ("lr: [1", r"not valid YAML .* at line 4"),  # the parser notices at the end of the file
+    ("part_mixing: 2", r"line 3: part_mixing must lie in \[0, 1\]"),
+])
+def test_wrong_types_and_syntax_name_the_field_and_its_yaml_line(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"data: x\nout: y\n{text}\n")
+    with pytest.raises(ValueError, match=message):
+        TrainConfig.from_yaml(path)
+
+
+def test_the_torchrun_entry_point_reports_a_bad_config_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.yaml"
+    path.write_text("data: x\nout: y\nbatch_size: four\n")
+    result = subprocess.run([sys.executable, "-m", "gtrs.train", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"error: {path}, line 3: batch_size")

@@ -26,6 +26,8 @@ def load_image(path: str | Path) -> np.ndarray:
             return np.asarray(im.convert("RGB"))
     except (UnidentifiedImageError, OSError) as e:
         raise KeypointFileError(f"{path}: not a readable image ({e})") from None
+    except Image.DecompressionBombError as e:
+        raise KeypointFileError(f"{path}: image too large to open safely ({e})") from None
 
 
 class PoseDetector:

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 
 @dataclass(frozen=True)
@@ -105,29 +106,53 @@ class TrainConfig:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "config") -> "TrainConfig":
+    def from_dict(cls, data: dict, source: str = "config", lines: dict[str, int] | None = None) -> "TrainConfig":
+        """A validated config: unknown and missing fields, wrong types (``batch_size: four``,
+        ``epochs: 1.5``, ``milestones: 5``) and out-of-range values raise one ValueError naming each
+        field and, from a YAML file, its line (``lines``: field -> line)."""
+        lines = lines or {}
+        where = lambda key: f"{source}, line {lines[key]}" if key in lines else source  # noqa: E731
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - known, key=str)
         if unknown:
-            raise ValueError(f"{source}: unknown fields {unknown}; valid fields are {sorted(known)}")
+            raise ValueError(f"{where(unknown[0])}: unknown fields {unknown}; valid fields are {sorted(known)}")
         missing = [f for f in ("data", "out") if f not in data]
         if missing:
             raise ValueError(f"{source}: missing required fields {missing}")
-        data = dict(data)
-        for key in ("milestones", "datasets"):
-            if key in data:
-                data[key] = tuple(data[key])
-        return cls(**data)
+        try:
+            return TypeAdapter(cls).validate_python(dict(data))
+        except ValidationError as e:
+            problems = []
+            for err in e.errors():
+                got = "" if err["type"] == "value_error" else f" (got {err['input']!r})"
+                label = ".".join(str(x) for x in err["loc"])
+                problems.append(f"{label}: {err['msg'].removeprefix('Value error, ')}{got}" if label else
+                                err["msg"].removeprefix("Value error, "))
+            # __post_init__'s checks start their message with the field's name
+            first = next((str(err["loc"][0]) if err["loc"] else err["msg"].removeprefix("Value error, ").split()[0]
+                          for err in e.errors()), "")
+            raise ValueError(f"{where(first)}: " + "; ".join(problems)) from None
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides) -> "TrainConfig":
         """Read a YAML file, or a config shipped in the package by name (``gtrs_3dpw``, ``cpu_full``...)."""
         path = resolve_config(path)
-        data = yaml.safe_load(path.read_text()) or {}
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            data = yaml.safe_load(text) or {}
+            root = yaml.compose(text)
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise ValueError(f"{path}: not valid YAML ({str(e).splitlines()[0]})" + _yaml_line(e)) from None
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
+        lines = {k.value: k.start_mark.line + 1 for k, _ in root.value} if isinstance(root, yaml.MappingNode) else {}
         data.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(data, str(path))
+        return cls.from_dict(data, str(path), lines)
+
+
+def _yaml_line(error: Exception) -> str:
+    mark = getattr(error, "problem_mark", None)
+    return f" at line {mark.line + 1}" if mark is not None else ""
 
 
 PACKAGED_CONFIGS = Path(__file__).resolve().parent.parent / "configs"
