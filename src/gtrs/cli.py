@@ -226,10 +226,10 @@ def evaluate(
         fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if data is None and bvh is None:
         fail("give --data (a built dataset) or --bvh (a folder of clips)")
-    if probes:
-        _write_probes(checkpoint, data, out, photos, batches, batch_size)
-        return
     try:
+        if probes:
+            _write_probes(checkpoint, data, out, photos, batches, batch_size)
+            return
         if bvh is not None:
             from gtrs.data.build import build_dataset
 
@@ -332,7 +332,8 @@ def predict(
         raise typer.Exit(2) from None
     for error in summary.errors:
         typer.echo(f"skipped: {error}", err=True)
-    typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}")
+    skipped = f", {len(summary.errors)} skipped (reasons above, on stderr)" if summary.errors else ""
+    typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}{skipped}")
 
 
 @app.command("export-onnx")

@@ -94,3 +94,24 @@ def test_outputs_never_collide_or_overwrite_silently(tmp_path, anny_body):
     assert again.returncode == 2 and "exists; pass --overwrite" in again.stderr
     replaced = gtrs(*args, "--overwrite")
     assert replaced.returncode == 0 and replaced.stdout.strip().startswith("2 people")
+
+
+def test_an_image_over_the_decompression_bomb_limit_is_refused_in_one_line(tmp_path):
+    import struct
+    import zlib
+
+    from gtrs.infer.detector import load_image
+    from gtrs.infer.io import KeypointFileError
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)  # 900 M pixels, RGB
+    path = tmp_path / "bomb.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    try:
+        load_image(path)
+    except KeypointFileError as e:
+        assert "bomb.png: image too large" in str(e)
+    else:
+        raise AssertionError("a 900-megapixel header was opened")
