@@ -23,8 +23,13 @@ def test_forward_backward_reaches_every_parameter(config):
     vertices, pose = model(keypoints)
     assert vertices.shape == (3, 301, 3) and pose.shape == (3, 19, 3)
     (vertices.square().mean() + pose.square().mean()).backward()
-    dead = [n for n, p in model.named_parameters() if p.grad is None or p.grad.abs().sum() == 0]
-    assert not dead, dead
+    # A G_Block's fusion bias adds one constant to every feature right before a LayerNorm over the
+    # features, so its gradient is zero up to rounding (it was exactly 0 or ~1e-7 depending on the
+    # thread count): it must be reached, not move.
+    shifted_away = {n for n in dict(model.named_parameters()) if n.endswith("fuse.bias")}
+    unreached = [n for n, p in model.named_parameters() if p.grad is None]
+    dead = [n for n, p in model.named_parameters() if n not in shifted_away and p.grad.abs().sum() == 0]
+    assert not unreached and not dead, (unreached, dead)
 
 
 def test_input_is_invariant_to_image_position_and_scale_and_handles_missing_joints():

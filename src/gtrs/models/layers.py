@@ -57,7 +57,12 @@ class ModulatedGraphConv(nn.Module):
 
 
 class Attention(nn.Module):
-    """Multi-head self-attention over tokens."""
+    """Multi-head self-attention over tokens.
+
+    Written out (softmax(q k^T / sqrt(d)) v) rather than through ``scaled_dot_product_attention``, and
+    always in float32: for GTRS's 19-25 tokens the fused CPU kernel's backward pass is ~5x slower, and
+    under bfloat16 autocast ~8x (measured: 25 ms vs 3 ms forward+backward for 32 x 8 heads x 19 tokens).
+    """
 
     def __init__(self, dim: int, num_heads: int, qkv_bias: bool, attn_drop: float, proj_drop: float) -> None:
         super().__init__()
@@ -70,9 +75,12 @@ class Attention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, N, C)
         B, N, C = x.shape
         qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, C // self.num_heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]  # (B, heads, N, C / heads)
-        x = nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop if self.training else 0.0)
-        return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, N, C)))
+        q, k, v = qkv.float().unbind(0)  # (B, heads, N, C / heads)
+        with torch.autocast(x.device.type, enabled=False):
+            attn = (q * (C // self.num_heads) ** -0.5) @ k.transpose(-2, -1)  # (B, heads, N, N)
+            attn = nn.functional.dropout(attn.softmax(dim=-1), self.attn_drop, self.training)
+            out = (attn @ v).transpose(1, 2).reshape(B, N, C)
+        return self.proj_drop(self.proj(out))
 
 
 class TokenConv(nn.Module):
