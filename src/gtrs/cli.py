@@ -275,11 +275,12 @@ def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, 
 
 @app.command()
 def predict(
-    input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose; .npy), "
+    input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose, MMPose; "
+                                           ".txt: YOLO-pose with its image beside it; .npy), "
                                            "a photo (.jpg/.png; needs gtrs[image]), or a folder of them."),
     out: Path = typer.Option(Path("predictions"), help="Output folder."),
-    joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33 "
-                                          "(default: from the file format or the joint count)."),
+    joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33|halpe26|"
+                                          "wholebody133|h36m17 (default: from the file format or the joint count)."),
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
     formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write, comma-separated."),
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
@@ -330,6 +331,8 @@ def predict(
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    for note in summary.notes:
+        typer.echo(f"note: {note}", err=True)
     for error in summary.errors:
         typer.echo(f"skipped: {error}", err=True)
     skipped = f", {len(summary.errors)} skipped (reasons above, on stderr)" if summary.errors else ""

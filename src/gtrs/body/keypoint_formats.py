@@ -33,6 +33,15 @@ BLAZEPOSE33_NAMES = (
     "left_foot_index", "right_foot_index",
 )
 COCO19_SOURCE_NAMES = COCO17_NAMES + ("pelvis", "neck")
+# Halpe-26 (AlphaPose): COCO-17, then head, neck, hip (the mid-hip), big toes, small toes, heels.
+HALPE26_NAMES = COCO17_NAMES + ("head", "neck", "mid_hip", "left_big_toe", "right_big_toe", "left_small_toe",
+                                "right_small_toe", "left_heel", "right_heel")
+# COCO-WholeBody-133: the COCO-17 body first, then 6 foot, 68 face and 42 hand points (not used here).
+WHOLEBODY133_NAMES = COCO17_NAMES + tuple(f"wholebody_{i}" for i in range(17, 133))
+# Human3.6M-17 (the paper's H36M joint set); it has no eyes or ears, and its hips are joint centres.
+H36M17_SOURCE_NAMES = ("mid_hip", "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
+                       "torso", "neck", "nose", "head", "left_shoulder", "left_elbow", "left_wrist", "right_shoulder",
+                       "right_elbow", "right_wrist")
 
 SOURCE_LAYOUTS: dict[str, tuple[str, ...]] = {
     "coco17": COCO17_NAMES,
@@ -40,6 +49,9 @@ SOURCE_LAYOUTS: dict[str, tuple[str, ...]] = {
     "openpose25": OPENPOSE25_NAMES,
     "openpose18": OPENPOSE18_NAMES,
     "blazepose33": BLAZEPOSE33_NAMES,
+    "halpe26": HALPE26_NAMES,
+    "wholebody133": WHOLEBODY133_NAMES,
+    "h36m17": H36M17_SOURCE_NAMES,
 }
 
 
@@ -74,7 +86,8 @@ def to_coco19(keypoints: np.ndarray, source: str) -> np.ndarray:
         return kp
     out = np.zeros(kp.shape[:-2] + (19, 3))
     for i, name in enumerate(COCO17_NAMES):
-        out[..., i, :] = kp[..., names.index(name), :]
+        if name in names:  # a joint the layout lacks (H36M's eyes and ears) stays missing
+            out[..., i, :] = kp[..., names.index(name), :]
     for j, (a, b, own) in enumerate((("left_hip", "right_hip", "mid_hip"),
                                      ("left_shoulder", "right_shoulder", "neck")), start=17):
         mid = _midpoint(out[..., COCO17_NAMES.index(a), :], out[..., COCO17_NAMES.index(b), :])

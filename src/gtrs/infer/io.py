@@ -1,4 +1,9 @@
-"""Keypoint readers (COCO results/annotations JSON, OpenPose JSON, NumPy) -> COCO-19 people.
+"""Keypoint readers -> COCO-19 people: COCO results and annotation JSON, OpenPose JSON, MMPose /
+RTMPose inferencer JSON (image form: a list of instances with ``keypoints`` and ``keypoint_scores``;
+video form: a list of ``{frame_id, instances}``), YOLO-pose ``.txt`` (normalised, with the image beside
+it), and NumPy arrays. Layouts: COCO-17/19, OpenPose BODY_25/COCO-18, BlazePose-33, Halpe-26,
+COCO-WholeBody-133 (its body part), Human3.6M-17. A layout read from the joint count alone when two
+layouts share it (17: COCO-17 or Human3.6M-17) is said in ``ReadResult.notes``.
 
 Every reader returns ``Person`` records with COCO-19 keypoints (19, 3) (x, y, confidence) in pixels.
 Bad input raises ``KeypointFileError`` naming the file and the record; in a multi-person file a bad
@@ -18,7 +23,9 @@ import numpy as np
 from gtrs.body.keypoint_formats import SOURCE_LAYOUTS, to_coco19
 
 # Joint counts that identify a layout when --joints is not given (17 is read as COCO, not H36M).
-LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18", 33: "blazepose33"}
+LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18", 33: "blazepose33", 26: "halpe26",
+                   133: "wholebody133"}
+AMBIGUOUS_COUNTS = {17: "h36m17"}  # count -> the other layout it could be
 MAX_COORDINATE = 1e6  # pixels; larger is a unit or parsing mistake, not an image
 MIN_SPAN_PX = 2.0  # the visible keypoints' extent, pixels
 
@@ -39,9 +46,17 @@ class Person:
 class ReadResult:
     people: list[Person] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. which layout a joint count was read as
+
+    def note_layout(self, path: Path, count: int, layout: str) -> None:
+        other = AMBIGUOUS_COUNTS.get(count)
+        text = f"{path}: {count} joints read as {layout} (pass --joints {other} if they are in that order)"
+        if other and layout == LAYOUT_BY_COUNT.get(count) and text not in self.notes:
+            self.notes.append(text)
 
 
-def _convert(values, layout: str | None, where: str) -> np.ndarray:
+def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
+    """(COCO-19 keypoints (19, 3), the layout used) from one person's values."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (ValueError, TypeError, OverflowError):
@@ -71,7 +86,7 @@ def _convert(values, layout: str | None, where: str) -> np.ndarray:
     if span < MIN_SPAN_PX:
         raise KeypointFileError(f"{where}: the visible keypoints span {span:.2g} pixels; expected a person, "
                                 f"at least {MIN_SPAN_PX:g} pixels across")
-    return coco19
+    return coco19, layout
 
 
 def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
@@ -85,8 +100,10 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
         raise KeypointFileError(f"{path}: the file is empty")
     if path.suffix == ".npy":
         return _read_numpy(path, joints)
+    if path.suffix == ".txt":
+        return _read_yolo(path, joints)
     if path.suffix != ".json":
-        raise KeypointFileError(f"{path}: expected a .json or .npy keypoint file")
+        raise KeypointFileError(f"{path}: expected a .json, .npy or .txt (YOLO-pose) keypoint file")
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as e:
@@ -97,6 +114,13 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
         raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
     except ValueError as e:  # e.g. an integer literal with thousands of digits
         raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
+    if isinstance(data, list) and data and all(isinstance(r, dict) and "instances" in r for r in data):
+        records = [(f"{path}#frame {_label(frame.get('frame_id'), f)} instance {i}", _mmpose_record(inst))
+                   for f, frame in enumerate(data) for i, inst in enumerate(_list(frame["instances"], path))]
+        return _read_records(path, records, "keypoints", joints, images={})
+    if isinstance(data, list) and data and any(isinstance(r, dict) and "keypoint_scores" in r for r in data):
+        records = [(f"{path}#instance {i}", _mmpose_record(r)) for i, r in enumerate(data)]
+        return _read_records(path, records, "keypoints", joints, images={})
     if isinstance(data, list):
         return _read_records(path, [(f"{path}#{i}", r) for i, r in enumerate(data)], "keypoints", joints or "coco17",
                              images={})
@@ -115,6 +139,26 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
         return _read_records(path, records, "pose_keypoints_2d", joints, images={})
     raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
                             "('annotations'), or OpenPose output ('people')")
+
+
+def _list(value, path: Path) -> list:
+    if not isinstance(value, list):
+        raise KeypointFileError(f"{path}: expected a list of instances, got {type(value).__name__}")
+    return value
+
+
+def _mmpose_record(record):
+    """An MMPose instance -> a record whose ``keypoints`` are (J, 3) with the scores as confidence."""
+    if not isinstance(record, dict) or "keypoints" not in record or "keypoint_scores" not in record:
+        return record  # reported as malformed by _read_records
+    try:
+        xy = np.asarray(record["keypoints"], dtype=np.float64)
+        scores = np.asarray(record["keypoint_scores"], dtype=np.float64).reshape(-1, 1)
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(scores) != len(xy):
+            return {**record, "keypoints": None}
+        return {**record, "keypoints": np.concatenate([xy, scores], axis=1)}
+    except (ValueError, TypeError, OverflowError):
+        return {**record, "keypoints": None}
 
 
 def _label(value, default: int) -> str:
@@ -142,7 +186,11 @@ def _read_records(path: Path, records, key: str, layout: str | None, images: dic
                 raise KeypointFileError(f"{where}: num_keypoints must be a number, got {count!r}")
             if count == 0:
                 continue  # COCO crowd/empty annotations carry no keypoints
-            kp = _convert(record[key], layout, where)
+            if record[key] is None:
+                raise KeypointFileError(f"{where}: MMPose keypoints must be (J, 2) with J keypoint_scores")
+            kp, used = _convert(record[key], layout, where)
+            if layout is None:
+                result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
             image_id = record.get("image_id")
             if image_id is not None and not isinstance(image_id, (int, str)):
                 raise KeypointFileError(f"{where}: image_id must be a number or a string, got {type(image_id).__name__}")
@@ -175,9 +223,78 @@ def _read_numpy(path: Path, layout: str | None) -> ReadResult:
     result = ReadResult()
     for i, person in enumerate(arr):
         try:
-            result.people.append(Person(source=f"{path}#{i}", keypoints=_convert(person, layout, f"{path}#{i}")))
+            kp, used = _convert(person, layout, f"{path}#{i}")
         except KeypointFileError as e:
             result.errors.append(str(e))
+            continue
+        if layout is None:
+            result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
+        result.people.append(Person(source=f"{path}#{i}", keypoints=kp))
     if not result.people:
         raise KeypointFileError(f"{path}: no usable person; " + "; ".join(result.errors[:3]))
+    return result
+
+
+YOLO_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def _yolo_image(path: Path) -> Path | None:
+    """The image a YOLO label file belongs to: same name beside it, or one folder up (``labels/``)."""
+    for folder in (path.parent, path.parent.parent):
+        for suffix in YOLO_IMAGE_SUFFIXES:
+            for candidate in (folder / f"{path.stem}{suffix}", folder / f"{path.stem}{suffix.upper()}"):
+                if candidate.is_file():
+                    return candidate
+    return None
+
+
+def _read_yolo(path: Path, layout: str | None) -> ReadResult:
+    """Ultralytics YOLO-pose labels (``save_txt``): per line ``class cx cy w h`` then (x y [v]) per
+    keypoint, normalised by the image size; the image must lie beside the file (or one folder up)."""
+    from PIL import Image, UnidentifiedImageError
+
+    image = _yolo_image(path)
+    if image is None:
+        raise KeypointFileError(f"{path}: YOLO-pose coordinates are normalised; put its image ({path.stem}.jpg "
+                                "or .png) beside it or one folder up so they can be scaled to pixels")
+    try:
+        with Image.open(image) as im:
+            width, height = im.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
+        raise KeypointFileError(f"{image}: not a readable image for {path.name} ({e})") from None
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise KeypointFileError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    result = ReadResult()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}#line {number}"
+        try:
+            try:
+                values = np.array(line.split(), dtype=np.float64)
+            except ValueError:
+                raise KeypointFileError(f"{where}: expected numbers") from None
+            points = values[5:]
+            joints = layout and len(SOURCE_LAYOUTS[layout])
+            dims = next((d for d in (3, 2) if len(points) % d == 0 and (joints is None or len(points) == d * joints)
+                         and (joints is not None or len(points) // d in LAYOUT_BY_COUNT)), None)
+            if len(values) < 5 or dims is None:
+                raise KeypointFileError(f"{where}: expected 'class cx cy w h' then x y [v] per keypoint, "
+                                        f"got {len(values)} numbers")
+            kp = points.reshape(-1, dims)
+            if not np.isfinite(kp).all() or np.abs(kp[:, :2]).max() > 10:
+                raise KeypointFileError(f"{where}: YOLO-pose coordinates must be normalised to [0, 1]")
+            kp[:, 0] *= width
+            kp[:, 1] *= height
+            coco19, used = _convert(kp, layout, where)
+        except KeypointFileError as e:
+            result.errors.append(str(e))
+            continue
+        if layout is None:
+            result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
+        result.people.append(Person(source=where, keypoints=coco19, image=image.name, image_size=(width, height)))
+    if not result.people:
+        raise KeypointFileError(f"{path}: no usable person" + ("; " + "; ".join(result.errors[:3]) if result.errors else ""))
     return result

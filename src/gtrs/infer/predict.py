@@ -19,14 +19,18 @@ class PredictSummary:
     written: list[Path] = field(default_factory=list)
     people: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-INPUT_SUFFIXES = (".json", ".npy") + IMAGE_SUFFIXES
+INPUT_SUFFIXES = (".json", ".npy", ".txt") + IMAGE_SUFFIXES
 
 
 def input_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
+        # an image named like a keypoint file is that file's picture (YOLO labels, overlays), not an input
+        keypoint_stems = {p.stem for p in files if p.suffix.lower() not in IMAGE_SUFFIXES}
+        files = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES or p.stem not in keypoint_stems]
         if not files:
             raise KeypointFileError(f"{path}: no keypoint files (.json, .npy) or images in this folder")
         return files
@@ -75,6 +79,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             summary.errors.append(str(e))
             continue
         summary.errors.extend(read.errors)
+        summary.notes.extend(read.notes)
         for k, person in enumerate(read.people):
             if reconstructor is None:  # loaded only once some input is known to be usable
                 reconstructor = Reconstructor.pretrained(onnx_path=onnx)
