@@ -69,7 +69,8 @@ def test_a_bad_record_is_reported_and_skipped(tmp_path):
     ("{not json", ".json", r"not valid JSON \(line 1"),
     ('{"foo": 1}', ".json", "unknown JSON layout"),
     ("[1, 2]", ".json", "no usable person"),
-    ("hello", ".txt", "expected a .json or .npy"),
+    ("hello", ".csv", r"expected a .json, .npy or .txt \(YOLO-pose\)"),
+    ("0 0.5 0.5 0.1 0.1", ".txt", "put its image"),  # YOLO-pose labels need their image
 ])
 def test_unusable_files_name_the_file_and_problem(tmp_path, content, suffix, message):
     path = tmp_path / f"bad{suffix}"
