@@ -392,5 +392,15 @@ def bench_train_cmd(
                f"torch Conv1d {1000 * conv['conv1d_s']:.0f} ms ({conv['conv1d_s'] / conv['tapwise_s']:.2f}x)")
 
 
+def main() -> None:
+    """The ``gtrs`` entry point: bad input of any command (a missing or corrupt file, a wrong value)
+    ends in one ``error:`` line on stderr and exit code 2, never a traceback."""
+    try:
+        app()
+    except (FileNotFoundError, ValueError) as e:  # the package's error types are ValueErrors
+        typer.echo(f"error: {e}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -19,6 +19,10 @@ def fidelity_report(bvh_dir: str | Path, fit_skeleton: bool = True, show_progres
     """Fidelity of every clip under ``bvh_dir``, with the body fitted per subject (phenotype, plus the
     skeleton local changes if ``fit_skeleton``); also returns the skipped clips."""
     bvh_dir = Path(bvh_dir)
+    if not bvh_dir.is_dir():
+        raise FileNotFoundError(f"--bvh {bvh_dir} is not a folder")
+    if not any(bvh_dir.rglob("*.bvh")):
+        raise FileNotFoundError(f"no .bvh files under {bvh_dir}")
     body = AnnyBody(local_changes=SKELETON_LOCAL_CHANGES if fit_skeleton else ())
     with torch.no_grad():
         rest = body().bone_heads[0].double().numpy()
@@ -32,6 +36,8 @@ def fidelity_report(bvh_dir: str | Path, fit_skeleton: bool = True, show_progres
                 (motion, retarget(motion, skeleton, body.bone_names, body.bone_parents, rest), skeleton))
         except (BVHError, ValueError, KeyError) as e:
             skipped[path.stem] = str(e)
+    if not by_subject:
+        raise ValueError(f"no clip under {bvh_dir} could be read; e.g. " + "; ".join(list(skipped.values())[:2]))
     results = []
     for _, items in tqdm(sorted(by_subject.items()), desc="fidelity", unit="subject", disable=not show_progress):
         phenotype = fit_phenotype(body, [(m, r) for m, r, _ in items[:6]], items[0][2])
