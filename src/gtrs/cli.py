@@ -88,6 +88,19 @@ def bench_infer_cmd(
         typer.echo(f"{r['runtime']:12s} latency {r['latency_ms']:6.1f} ms   batch {r['batch']}: {r['meshes_per_s']:6.0f} meshes/s")
 
 
+@bench_app.command("predict")
+def bench_predict_cmd(
+    people: int = typer.Option(1000, min=1, help="Synthetic people in the COCO results file."),
+    repeats: int = typer.Option(3, min=1),
+    threads: int = typer.Option(2, min=1),
+) -> None:
+    """Batch prediction people/s, keypoints in: JSON only, and JSON + one mesh format (medians)."""
+    from gtrs.bench.predict import bench_predict
+
+    for r in bench_predict(people, repeats, threads):
+        typer.echo(f"{r['case']:12s} {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
+
+
 @bench_app.command("report")
 def bench_report_cmd(
     data: Path = typer.Option(..., help="A folder made by `gtrs data build` (its test split is used)."),
@@ -282,7 +295,8 @@ def predict(
     joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33|halpe26|"
                                           "wholebody133|h36m17 (default: from the file format or the joint count)."),
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
-    formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write, comma-separated."),
+    formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write per person, comma-separated, or 'none' "
+                                                    "(NAME_people.json only, the fastest)."),
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
                                              "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
@@ -302,7 +316,7 @@ def predict(
         raise typer.Exit(2)
 
     # options are checked before anything is read or written
-    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")
     unknown = [f for f in chosen if f not in MESH_FORMATS]
     if unknown:
         fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")

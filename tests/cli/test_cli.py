@@ -75,7 +75,8 @@ def test_demo_reconstructs_the_shipped_samples_with_the_shipped_model(tmp_path, 
 
     mesh = trimesh.load(meshes[0], process=False)
     assert mesh.vertices.shape == (anny_body.num_vertices, 3)
-    assert mesh.vertices[:, 2].min() > 0  # in front of the camera
+    assert mesh.vertices[:, 2].max() < 0  # in front of the camera (viewer axes: it looks along -z)
+    assert np.ptp(mesh.vertices[:, 1]) > 1.0  # upright along +y
 
 
 def test_predict_reports_bad_input_without_a_traceback(tmp_path):
@@ -84,3 +85,11 @@ def test_predict_reports_bad_input_without_a_traceback(tmp_path):
     result = run("predict", str(bad), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "bad.json: not valid JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bench_predict_prints_people_per_second(anny_body):
+    result = run("bench", "predict", "--people", "20", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "people/s" in line]
+    assert [r.split("  ")[0].strip() for r in rows] == ["JSON only", "JSON + OBJ"]
+    assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)

@@ -88,8 +88,9 @@ def test_outputs_never_collide_or_overwrite_silently(tmp_path, anny_body):
     first = gtrs(*args)
     assert first.returncode == 0, first.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["a_json_0.obj", "a_json_0_joints.json", "a_npy_0.obj", "a_npy_0_joints.json"]
-    assert first.stdout.strip().startswith("2 people -> 4 files")
+    assert names == ["a_json_0.obj", "a_json_0_joints.json", "a_json_people.json", "a_npy_0.obj",
+                     "a_npy_0_joints.json", "a_npy_people.json"]
+    assert first.stdout.strip().startswith("2 people -> 6 files")
     again = gtrs(*args)
     assert again.returncode == 2 and "exists; pass --overwrite" in again.stderr
     replaced = gtrs(*args, "--overwrite")
@@ -115,3 +116,20 @@ def test_an_image_over_the_decompression_bomb_limit_is_refused_in_one_line(tmp_p
         assert "bomb.png: image too large" in str(e)
     else:
         raise AssertionError("a 900-megapixel header was opened")
+
+
+def test_one_json_per_input_holds_every_person_and_json_only_writes_nothing_else(tmp_path, anny_body):
+    people = [{"image_id": i, "keypoints": (np.asarray(PERSON) + [i, 0, 0] * 17).tolist()} for i in range(70)]
+    people.insert(5, {"image_id": 99, "keypoints": [1, 2, 3]})  # a bad record in the middle of a batch
+    (tmp_path / "results.json").write_text(json.dumps(people))
+    result = gtrs("predict", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"), "--formats", "none",
+                  "--no-render")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["results_people.json"]
+    report = json.loads((tmp_path / "out" / "results_people.json").read_text())
+    assert report["schema_version"] == 1 and report["frame"].startswith("viewer")
+    assert len(report["people"]) == 70 and report["people"][5]["source"].endswith("#6")
+    first = report["people"][0]
+    assert np.asarray(first["joints_coco19"]).shape == (19, 3) and np.asarray(first["keypoints_2d_coco19"]).shape == (19, 3)
+    assert first["reprojection_error_px"] < 50 and first["translation"][2] < 0
+    assert "results.json#5" in result.stderr

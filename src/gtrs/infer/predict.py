@@ -11,7 +11,7 @@ from gtrs.atomic import atomic_path
 from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
 from gtrs.infer.io import KeypointFileError, Person, ReadResult, read_keypoints
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.results import MESH_FORMATS
+from gtrs.infer.results import MESH_FORMATS, MeshResult, PeopleJsonWriter
 
 
 @dataclass
@@ -46,14 +46,59 @@ def output_stems(files: list[Path]) -> dict[Path, str]:
     return {f: f"{f.stem}_{f.suffix.lstrip('.').lower()}" if stems.count(f.stem) > 1 else f.stem for f in files}
 
 
+CHUNK = 64  # people per network call
+
+
+def _read_input(path: Path, joints: str | None, detector_box: list) -> tuple[ReadResult, object]:
+    """People of one input file (keypoints, or a photo through the detector) and the image, if any."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        image = load_image(path)
+        if not detector_box:
+            detector_box.append(PoseDetector())
+        kp = detector_box[0].detect(image)
+        if kp is None:
+            raise KeypointFileError(f"{path}: the detector found no person")
+        return ReadResult(people=[Person(source=str(path), keypoints=kp, image=path.name,
+                                         image_size=(image.shape[1], image.shape[0]))]), image
+    return read_keypoints(path, joints), None
+
+
+def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: float | None,
+                 errors: list[str]) -> list[tuple[int, MeshResult]]:
+    """(index in ``people``, result) for each person the network and camera solve can place; the
+    others go to ``errors``."""
+    try:
+        results = reconstructor(np.stack([p.keypoints for p in people]), focal=focal,
+                                image_size=[p.image_size for p in people], sources=[p.source for p in people])
+    except ValueError as e:
+        if len(people) == 1:
+            errors.append(str(e) if people[0].source in str(e) else f"{people[0].source}: {e}")
+            return []
+        # find the people a whole batch failed on
+        return [(i, r) for i, person in enumerate(people) for _, r in _reconstruct(reconstructor, [person], focal, errors)]
+    placed = []
+    for i, (person, result) in enumerate(zip(people, results)):
+        try:
+            check_result(result, person.source)
+        except ValueError as e:
+            errors.append(str(e))
+            continue
+        result.image = person.image
+        placed.append((i, result))
+    return placed
+
+
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
             formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
-    A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest completes.
-    Outputs that exist already are not replaced (the person is reported) unless ``overwrite``.
+    Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
+    ``formats`` (none: JSON only) with ``NAME_k_joints.json``, and with ``render`` pictures. The
+    network runs on batches of people and results are written as they come, with a progress bar
+    over people. A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest
+    completes. Outputs that exist already are not replaced (reported) unless ``overwrite``.
     """
     from gtrs.viz.render import overlay_on_image, render_result_views
 
@@ -61,56 +106,57 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     summary = PredictSummary()
     files = input_files(Path(input))
     stems = output_stems(files)
-    detector = None
-    for path in tqdm(files, desc="predict", unit="file", disable=not show_progress):
-        image = None
+    detector: list = []
+    bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
+    for path in files:
         try:
-            if path.suffix.lower() in IMAGE_SUFFIXES:
-                image = load_image(path)
-                detector = detector or PoseDetector()
-                kp = detector.detect(image)
-                if kp is None:
-                    raise KeypointFileError(f"{path}: the detector found no person")
-                read = ReadResult(people=[Person(source=str(path), keypoints=kp, image=path.name,
-                                                 image_size=(image.shape[1], image.shape[0]))])
-            else:
-                read = read_keypoints(path, joints)
+            read, image = _read_input(path, joints, detector)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
         summary.errors.extend(read.errors)
         summary.notes.extend(read.notes)
-        for k, person in enumerate(read.people):
-            if reconstructor is None:  # loaded only once some input is known to be usable
-                reconstructor = Reconstructor.pretrained(onnx_path=onnx)
-            try:
-                result = reconstructor(person.keypoints[None], focal=focal, image_size=person.image_size,
-                                       sources=[person.source])[0]
-                check_result(result, person.source)
-            except ValueError as e:
-                summary.errors.append(str(e) if person.source in str(e) else f"{person.source}: {e}")
-                continue
-            result.image = person.image
-            stem = f"{stems[path]}_{k}"
-            targets = [out / f"{stem}.{fmt}" for fmt in formats] + [out / f"{stem}_joints.json"]
-            existing = [t.name for t in targets if t.exists()]
-            if existing and not overwrite:
-                summary.errors.append(f"{person.source}: {out / existing[0]} exists; pass --overwrite to replace it")
-                continue
-            summary.written += result.save(out, stem, formats, frame)
-            if render:
-                png = out / f"{stem}_views.png"
-                with atomic_path(png) as tmp:
-                    render_result_views(result.vertices, result.faces, str(tmp), title=person.source.split("/")[-1])
-                summary.written.append(png)
-                if image is not None:
-                    png = out / f"{stem}_overlay.png"
+        people_json = out / f"{stems[path]}_people.json"
+        if people_json.exists() and not overwrite:
+            summary.errors.append(f"{path}: {people_json} exists; pass --overwrite to replace it")
+            continue
+        if reconstructor is None:  # loaded only once some input is known to be usable
+            reconstructor = Reconstructor.pretrained(onnx_path=onnx)
+        bar.total += len(read.people)
+        bar.refresh()
+        writer = PeopleJsonWriter(people_json, str(path), frame)
+        for start in range(0, len(read.people), CHUNK):
+            chunk = read.people[start:start + CHUNK]
+            placed = _reconstruct(reconstructor, chunk, focal, summary.errors)
+            bar.update(len(chunk))
+            for i, result in placed:
+                person = chunk[i]
+                stem = f"{stems[path]}_{start + i}"
+                if formats:
+                    targets = [out / f"{stem}.{fmt}" for fmt in formats] + [out / f"{stem}_joints.json"]
+                    existing = [t.name for t in targets if t.exists()]
+                    if existing and not overwrite:
+                        summary.errors.append(f"{person.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+                        continue
+                    summary.written += result.save(out, stem, formats, frame)
+                writer.add(result.record(frame))
+                if render:
+                    png = out / f"{stem}_views.png"
                     with atomic_path(png) as tmp:
-                        overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+                        render_result_views(result.vertices, result.faces, str(tmp), title=person.source.split("/")[-1])
                     summary.written.append(png)
-            summary.people += 1
-    if detector is not None:
-        detector.close()
+                    if image is not None:
+                        png = out / f"{stem}_overlay.png"
+                        with atomic_path(png) as tmp:
+                            overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+                        summary.written.append(png)
+                summary.people += 1
+        writer.close(keep=writer.count > 0)
+        if writer.count:
+            summary.written.append(people_json)
+    bar.close()
+    for d in detector:
+        d.close()
     if summary.people == 0:
         raise KeypointFileError("no person could be reconstructed: " + ("; ".join(summary.errors[:3]) or "no input"))
     return summary

@@ -63,12 +63,13 @@ class Reconstructor:
         return np.concatenate(verts), np.concatenate(joints), np.concatenate(h36m)
 
     def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
-                 image_size: tuple[int, int] | None = None, principal: np.ndarray | None = None,
-                 sources: list[str] | None = None) -> list[MeshResult]:
-        """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3).
+                 image_size: tuple[int, int] | list[tuple[int, int] | None] | None = None,
+                 principal: np.ndarray | None = None, sources: list[str] | None = None) -> list[MeshResult]:
+        """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3); the network runs in batches.
 
         Camera: ``focal`` in pixels (default: ``default_focal``), principal point at the image centre
-        when ``image_size`` (width, height) is given, else at the keypoints' centre.
+        when ``image_size`` (width, height; one for all, or a list with one per person, None where
+        unknown) is given, else at the keypoints' centre.
         """
         kp = np.asarray(keypoints, dtype=np.float64)
         if kp.ndim == 2:
@@ -79,10 +80,11 @@ class Reconstructor:
             raise ValueError(f"person {int(np.argmax(visible < 4))} has fewer than 4 visible joints")
         vertices, joints, h36m = self.predict_root_relative(kp)
         results = []
+        sizes = image_size if isinstance(image_size, list) else [image_size] * len(kp)
         for i in range(len(kp)):
-            f = focal or default_focal(image_size, kp[i])
+            f = focal or default_focal(sizes[i], kp[i])
             c = (np.asarray(principal, dtype=np.float64) if principal is not None
-                 else np.array(image_size, dtype=np.float64) / 2 if image_size is not None
+                 else np.array(sizes[i], dtype=np.float64) / 2 if sizes[i] is not None
                  else kp[i, kp[i, :, 2] > 0, :2].mean(0))
             t = solve_translation(joints[i], kp[i], f, c)
             placed = joints[i] + t

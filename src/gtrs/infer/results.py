@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,18 @@ class MeshResult:
             raise ValueError(f"unknown frame {frame!r}; expected one of {FRAMES}")
         return points @ CAMERA_TO_VIEWER.T if frame == "viewer" else points
 
+    def record(self, frame: str = "viewer") -> dict:
+        """This person as one entry of the per-input JSON (``PEOPLE_SCHEMA``)."""
+        return {
+            "source": self.source, "image": self.image,
+            "keypoints_2d_coco19": self.keypoints.tolist(),
+            "joints_coco19": self.to_frame(self.joints, frame).tolist(),
+            "joints_h36m17": self.to_frame(self.joints_h36m, frame).tolist(),
+            "translation": self.to_frame(self.translation, frame).tolist(),
+            "focal_px": self.focal, "principal_px": self.principal.tolist(),
+            "reprojection_error_px": self.reprojection_px,
+        }
+
     def save(self, folder: str | Path, stem: str, formats: tuple[str, ...] = MESH_FORMATS,
              frame: str = "viewer") -> list[Path]:
         """Write ``stem.{obj,ply,glb}`` (with vertex normals) and ``stem_joints.json`` into ``folder``
@@ -67,7 +81,7 @@ class MeshResult:
             path = folder / f"{stem}.{fmt}"
             with atomic_path(path) as tmp:
                 if fmt == "obj":
-                    mesh.export(str(tmp), file_type=fmt, include_normals=True)
+                    write_obj(tmp, mesh.vertices, self.faces, mesh.vertex_normals)
                 else:
                     mesh.export(str(tmp), file_type=fmt)
             paths.append(path)
@@ -82,3 +96,65 @@ class MeshResult:
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(record, indent=1))
         return paths + [path]
+
+
+_OBJ_FACES: dict[bytes, str] = {}  # the face block per face array (one body: computed once)
+
+
+def write_obj(path: str | Path, vertices: np.ndarray, faces: np.ndarray, normals: np.ndarray) -> None:
+    """Wavefront OBJ with vertex normals (``f a//a b//b c//c``), formatted in bulk: ~10x faster than a
+    per-line writer for the 13,718-vertex body, which matters when thousands of people are written."""
+    key = np.ascontiguousarray(faces).tobytes()
+    block = _OBJ_FACES.get(key)
+    if block is None:
+        f = np.asarray(faces, dtype=np.int64) + 1
+        block = ("f %d//%d %d//%d %d//%d\n" * len(f)) % tuple(np.repeat(f, 2, axis=1).ravel())
+        _OBJ_FACES.clear()
+        _OBJ_FACES[key] = block
+    v = np.asarray(vertices, dtype=np.float64)
+    n = np.asarray(normals, dtype=np.float64)
+    with open(path, "w") as out:
+        out.write(("v %.6f %.6f %.6f\n" * len(v)) % tuple(v.ravel()))
+        out.write(("vn %.4f %.4f %.4f\n" * len(n)) % tuple(n.ravel()))
+        out.write(block)
+
+
+PEOPLE_SCHEMA_VERSION = 1
+PEOPLE_SCHEMA = """Per-input results JSON (``NAME_people.json``), schema_version 1:
+{"schema_version": 1, "gtrs_version": str, "input": str, "frame": str (axes of every 3D value),
+ "units": "metres; pixels for 2D", "joint_names": {"coco19": [...], "h36m17": [...]},
+ "people": [{"source": "file#record", "image": str | null, "keypoints_2d_coco19": [[x, y, conf] x 19],
+             "joints_coco19": [[x, y, z] x 19], "joints_h36m17": [[x, y, z] x 17], "translation": [x, y, z]
+             (the pelvis), "focal_px": float, "principal_px": [cx, cy], "reprojection_error_px": float}, ...]}"""
+
+
+class PeopleJsonWriter:
+    """Streams the people of one input into ``path`` (see ``PEOPLE_SCHEMA``): one person at a time, so
+    memory stays flat however many people there are; the file appears complete or not at all."""
+
+    def __init__(self, path: str | Path, source: str, frame: str) -> None:
+        import gtrs
+
+        self.path, self.count = Path(path), 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        self._tmp = Path(tmp)
+        self._file = os.fdopen(fd, "w")
+        head = {"schema_version": PEOPLE_SCHEMA_VERSION, "gtrs_version": gtrs.__version__, "input": source,
+                "frame": FRAME_NAMES[frame], "units": "metres; pixels for 2D",
+                "joint_names": {"coco19": list(COCO19.names), "h36m17": list(H36M17.names)}}
+        self._file.write(json.dumps(head)[:-1] + ', "people": [\n')
+
+    def add(self, record: dict) -> None:
+        self._file.write((",\n" if self.count else "") + json.dumps(record))
+        self.count += 1
+
+    def close(self, keep: bool = True) -> None:
+        """Finish and publish the file (``keep``), or drop it."""
+        self._file.write("\n]}\n")
+        self._file.close()
+        if keep:
+            os.chmod(self._tmp, 0o644)
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)

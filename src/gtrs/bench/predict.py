@@ -1,0 +1,57 @@
+"""``gtrs bench predict``: people/s of batch prediction, keypoints in, JSON only and with one mesh
+format written (no pictures), on a COCO results file of synthetic people made here."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# A standing person facing the camera (COCO-17 pixels with confidences), jittered per person.
+PERSON = np.array([300, 100, 2, 310, 95, 2, 290, 95, 2, 320, 100, 2, 280, 100, 2, 340, 150, 2, 260, 150, 2, 350, 210, 2,
+                   250, 210, 2, 355, 260, 2, 245, 260, 2, 325, 270, 2, 275, 270, 2, 330, 360, 2, 270, 360, 2, 335, 450,
+                   2, 265, 450, 2], dtype=float).reshape(17, 3)
+
+
+def synthetic_results(path: Path, people: int, seed: int = 0) -> None:
+    """A COCO results JSON of ``people`` jittered persons spread over 100 images."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for i in range(people):
+        kp = PERSON.copy()
+        kp[:, :2] += rng.normal(0, 8, (17, 2)) + rng.uniform(-200, 200, 2)
+        records.append({"image_id": i % 100, "category_id": 1, "keypoints": kp.round(1).ravel().tolist(), "score": 0.9})
+    path.write_text(json.dumps(records))
+
+
+def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
+                  cases: tuple[tuple[str, tuple[str, ...]], ...] = (("JSON only", ()), ("JSON + OBJ", ("obj",)))) -> list[dict]:
+    """Median wall-clock people/s over ``repeats`` runs per case, in one run (the model loaded once)."""
+    from gtrs.infer.predict import predict
+    from gtrs.infer.predictor import Reconstructor
+
+    torch.set_num_threads(threads)
+    reconstructor = Reconstructor.pretrained()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "results.json"
+        synthetic_results(source, people)
+        predict(source, Path(tmp) / "warm", formats=("obj",), render=False, reconstructor=reconstructor,
+                show_progress=False)  # first-call costs out of the timing
+        for name, formats in cases:
+            times = []
+            for r in range(repeats):
+                out = Path(tmp) / f"out_{r}"
+                start = time.perf_counter()
+                summary = predict(source, out, formats=formats, render=False, reconstructor=reconstructor,
+                                  show_progress=False)
+                times.append(time.perf_counter() - start)
+                assert summary.people == people
+                shutil.rmtree(out)
+            t = sorted(times)[len(times) // 2]
+            rows.append({"case": name, "people": people, "median_s": t, "people_per_s": people / t})
+    return rows
