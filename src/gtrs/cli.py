@@ -301,6 +301,8 @@ def predict(
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
                                              "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already (else those people are skipped)."),
+    person: int = typer.Option(None, min=0, help="Photos: reconstruct only this person (0 = the largest found); "
+                                                 "default: every person the detector finds."),
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
@@ -341,7 +343,7 @@ def predict(
             fail(f"--onnx {onnx}: {e}")
     try:
         summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                              overwrite=overwrite)
+                              overwrite=overwrite, person=person)
     except KeypointFileError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

@@ -1,6 +1,7 @@
 """The bundled detector on a real photo shipped with the package (its keypoints were labelled by
 people for COCO), and photo input through `gtrs predict`."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,3 +54,34 @@ def test_predict_on_a_photo_writes_an_overlay(tmp_path, anny_body):
     assert {"skier_0.obj", "skier_0_overlay.png", "skier_0_joints.json"} <= names
     record = json.loads((tmp_path / "out" / "skier_0_joints.json").read_text())
     assert record["image"] == "skier.jpg"
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "images"
+
+
+@pytest.mark.skipif(not (SHARED / "commons_kamil_vacek_20200627_soccer.jpg").is_file(), reason="needs ../shared/images")
+def test_every_person_in_a_photo_is_found_largest_first():
+    with PoseDetector() as detector:
+        soccer = detector.detect_all(load_image(SHARED / "commons_kamil_vacek_20200627_soccer.jpg"))
+        skiers = detector.detect_all(load_image(SHARED / "coco_val2017_000000541055_skiers_group.jpg"))
+        single = detector.detect_all(load_image(demo_file("coco_val2017_000000000785_skier.jpg")))
+    assert len(soccer) == 2 and len(single) == 1 and 4 <= len(skiers) <= 5
+    for people in (soccer, skiers):
+        heights = [np.ptp(p[p[:, 2] > 0, 1]) for p in people]
+        assert heights == sorted(heights, reverse=True)
+        centres = sorted(np.median(p[p[:, 2] > 0, 0]) for p in people)
+        assert min(np.diff(centres)) > 20  # different people, not one person twice
+
+
+def test_predict_reconstructs_every_person_of_a_photo_or_the_one_asked(tmp_path, anny_body):
+    from gtrs.infer.predict import predict
+
+    photo = demo_file("coco_val2017_000000009483_standing.jpg")
+    summary = predict(photo, tmp_path / "all", formats=("obj",), render=False, show_progress=False)
+    report = json.loads((tmp_path / "all" / f"{photo.stem}_people.json").read_text())
+    assert summary.people == len(report["people"]) >= 1
+    assert report["people"][0]["source"].endswith("#person 0")
+    one = predict(photo, tmp_path / "one", formats=("obj",), render=False, show_progress=False, person=0)
+    assert one.people == 1
+    with pytest.raises(KeypointFileError, match="--person 9 asked"):
+        predict(photo, tmp_path / "none", render=False, show_progress=False, person=9)

@@ -51,6 +51,36 @@ class PoseDetector:
         lm[:, 2] = np.where(lm[:, 2] >= self.min_visibility, lm[:, 2], 0.0)
         return to_coco19(lm, "blazepose33")
 
+    def detect_all(self, image: np.ndarray, max_people: int = 10, min_joints: int = 6) -> list[np.ndarray]:
+        """Every person found, largest first: (19, 3) COCO-19 keypoints each.
+
+        MediaPipe's pose solution finds one person per call. So each person found is hidden (the box
+        of their keypoints, a little enlarged, filled with the image's mean colour) and the search
+        runs again, over the whole image and then over half-width windows, where smaller people are
+        found more easily. A detection far smaller than the largest one (under a quarter of its
+        height: a fragment of someone already found) ends the search in that window.
+        """
+        h, w = image.shape[:2]
+        work = np.array(image, copy=True)
+        fill = image.reshape(-1, image.shape[-1]).mean(0).astype(image.dtype)
+        people: list[np.ndarray] = []
+        windows = [(0, w)] + [(int(a * w), int(min(1.0, a + 0.5) * w)) for a in (0.0, 0.25, 0.5)]
+        for x0, x1 in windows:
+            while len(people) < max_people:
+                kp = self.detect(np.ascontiguousarray(work[:, x0:x1]))
+                if kp is None or (kp[:, 2] > 0).sum() < min_joints:
+                    break
+                kp[:, 0] = np.where(kp[:, 2] > 0, kp[:, 0] + x0, kp[:, 0])
+                seen = kp[kp[:, 2] > 0, :2]
+                (bx0, by0), (bx1, by1) = seen.min(0), seen.max(0)
+                if people and by1 - by0 < 0.25 * max(np.ptp(p[p[:, 2] > 0, 1]) for p in people):
+                    break
+                people.append(kp)
+                pw, ph = bx1 - bx0, by1 - by0
+                work[int(max(0, by0 - 0.25 * ph)):int(min(h, by1 + 0.1 * ph)),
+                     int(max(0, bx0 - 0.15 * pw)):int(min(w, bx1 + 0.15 * pw))] = fill
+        return sorted(people, key=lambda p: -np.ptp(p[p[:, 2] > 0, 1]))
+
     def close(self) -> None:
         self._pose.close()
 

@@ -49,17 +49,25 @@ def output_stems(files: list[Path]) -> dict[Path, str]:
 CHUNK = 64  # people per network call
 
 
-def _read_input(path: Path, joints: str | None, detector_box: list) -> tuple[ReadResult, object]:
-    """People of one input file (keypoints, or a photo through the detector) and the image, if any."""
+def _read_input(path: Path, joints: str | None, detector_box: list,
+                person: int | None = None) -> tuple[ReadResult, object]:
+    """People of one input file (keypoints, or a photo through the detector: every person found,
+    largest first, or only the ``person``-th) and the image, if any."""
     if path.suffix.lower() in IMAGE_SUFFIXES:
         image = load_image(path)
         if not detector_box:
             detector_box.append(PoseDetector())
-        kp = detector_box[0].detect(image)
-        if kp is None:
+        found = detector_box[0].detect_all(image)
+        if not found:
             raise KeypointFileError(f"{path}: the detector found no person")
-        return ReadResult(people=[Person(source=str(path), keypoints=kp, image=path.name,
-                                         image_size=(image.shape[1], image.shape[0]))]), image
+        if person is not None:
+            if person >= len(found):
+                raise KeypointFileError(f"{path}: --person {person} asked, the detector found {len(found)} "
+                                        f"(0 = the largest)")
+            found = [found[person]]
+        size = (image.shape[1], image.shape[0])
+        return ReadResult(people=[Person(source=f"{path}#person {k if person is None else person}", keypoints=kp,
+                                         image=path.name, image_size=size) for k, kp in enumerate(found)]), image
     return read_keypoints(path, joints), None
 
 
@@ -91,7 +99,7 @@ def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: floa
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
             formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
-            overwrite: bool = False) -> PredictSummary:
+            overwrite: bool = False, person: int | None = None) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
@@ -110,7 +118,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
     for path in files:
         try:
-            read, image = _read_input(path, joints, detector)
+            read, image = _read_input(path, joints, detector, person)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
@@ -130,20 +138,20 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             placed = _reconstruct(reconstructor, chunk, focal, summary.errors)
             bar.update(len(chunk))
             for i, result in placed:
-                person = chunk[i]
+                who = chunk[i]
                 stem = f"{stems[path]}_{start + i}"
                 if formats:
                     targets = [out / f"{stem}.{fmt}" for fmt in formats] + [out / f"{stem}_joints.json"]
                     existing = [t.name for t in targets if t.exists()]
                     if existing and not overwrite:
-                        summary.errors.append(f"{person.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+                        summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
                         continue
                     summary.written += result.save(out, stem, formats, frame)
                 writer.add(result.record(frame))
                 if render:
                     png = out / f"{stem}_views.png"
                     with atomic_path(png) as tmp:
-                        render_result_views(result.vertices, result.faces, str(tmp), title=person.source.split("/")[-1])
+                        render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
                     summary.written.append(png)
                     if image is not None:
                         png = out / f"{stem}_overlay.png"
