@@ -413,8 +413,8 @@ def main() -> None:
     ends in one ``error:`` line on stderr and exit code 2, never a traceback."""
     try:
         app()
-    except (FileNotFoundError, ValueError) as e:  # the package's error types are ValueErrors
-        typer.echo(f"error: {e}", err=True)
+    except (FileNotFoundError, ValueError, ImportError) as e:  # the package's error types are ValueErrors;
+        typer.echo(f"error: {e}", err=True)  # ImportError: an optional extra is not installed
         raise SystemExit(2) from None
 
 

@@ -26,7 +26,10 @@ def export_onnx(model: torch.nn.Module, path: str | Path, num_joints: int = 19, 
                           opset_version=opset, dynamo=False)
     report: dict = {}
     if check:
-        import onnx
+        try:
+            import onnx
+        except ImportError:
+            raise ImportError("checking an ONNX export needs the onnx package: pip install 'gtrs[export]'") from None
 
         onnx.checker.check_model(str(path))
         session = OnnxModel(path)

@@ -173,10 +173,13 @@ class Trainer:
         self.ddp = torch.nn.parallel.DistributedDataParallel(trainable) if self.world > 1 else trainable
         self.writer = None
         if self.rank == 0:
-            from torch.utils.tensorboard import SummaryWriter
-
-            # purge_step drops events logged after the checkpoint a resumed run restarts from
-            self.writer = SummaryWriter(str(self.out / "tensorboard"), purge_step=self.step if resume else None)
+            try:  # the 'train' extra; without it the curves still go to history.json and curves.png
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:
+                tqdm.write("note: tensorboard is not installed (pip install 'gtrs[train]'): no TensorBoard logs")
+            else:
+                # purge_step drops events logged after the checkpoint a resumed run restarts from
+                self.writer = SummaryWriter(str(self.out / "tensorboard"), purge_step=self.step if resume else None)
 
     # -- checkpoints ------------------------------------------------------------------------------
     def _state(self) -> dict:
@@ -356,9 +359,10 @@ class Trainer:
                     with atomic_path(self.out / "history.json") as tmp:
                         tmp.write_text(json.dumps(self.history, indent=1))
                     plot_history(self.history, self.out / "curves.png", f"{cfg.model} / {cfg.stage}")
-                    for k, v in metrics.items():
-                        self.writer.add_scalar(f"val/{k}", v, self.step)
-                    self.writer.flush()
+                    if self.writer is not None:
+                        for k, v in metrics.items():
+                            self.writer.add_scalar(f"val/{k}", v, self.step)
+                        self.writer.flush()
                     bar.write(" ".join(f"{k}={v:.1f}" for k, v in metrics.items()))
                 score = selection_score(metrics, key)
                 if score < self.best:
