@@ -10,18 +10,14 @@ import json
 import subprocess
 from pathlib import Path
 
+from gtrs.models.pretrained import training_lineage
 from gtrs.train.checkpoint import read_checkpoint
 
 
 def lineage(weights: str) -> list[dict]:
-    """The chain of training runs behind ``weights``, oldest first: each run's state, following
-    ``init_from`` for as long as the earlier checkpoints are on disk."""
-    chain, path = [], weights
-    while path and Path(path).is_file():
-        _, state = read_checkpoint(path)
-        chain.append(state)
-        path = state["train_config"].get("init_from")
-    return chain[::-1]
+    """The chain of training runs behind ``weights``, oldest first (recorded in the file at release)."""
+    _, state = read_checkpoint(weights)
+    return state.get("lineage") or training_lineage(weights)
 
 
 def run_line(state: dict) -> str:
@@ -33,9 +29,35 @@ def run_line(state: dict) -> str:
         extras.append(f"noisy input {tc['noisy_input']:g}")
     if tc.get("best_metric"):
         extras.append(f"best on {tc['best_metric']}")
+    if tc.get("generated_poses"):
+        extras.append(f"generated postures {tc['generated_poses']:g}, perturbation {tc.get('perturb_degrees', 0):g} deg, "
+                      f"camera {tc.get('camera', 'default')}, framing cut {tc.get('framing_cut', 0):g}, hidden limb "
+                      f"{tc.get('limb_hidden', 0):g}, hidden side {tc.get('side_hidden', 0):g}, precision "
+                      f"{tc.get('precision', 'float32')}")
     extras.append(f"lr {tc['lr']:g}")
     return (f"`{tc['out']}` (stage {tc['stage']}; {', '.join(extras)}): best at step {state['step']:,} "
             f"x batch {tc['batch_size']} = {state['step'] * tc['batch_size']:,} examples")
+
+
+def probe_section(after_path: str, before_path: str | None) -> str:
+    """Posture-probe PA-MPJPE per posture (before and after) and the visibility probes, as Markdown."""
+    after = json.loads(Path(after_path).read_text())
+    before = json.loads(Path(before_path).read_text()) if before_path else None
+    rows = ["", "## Probes (never trained on; `gtrs evaluate --probes`, `docs/probes/probes.md`)", "",
+            "Posture probe (every frame of CMU 13_01, 13_30, 13_31, 01_08, labelled by posture), PA-MPJPE mm, "
+            "exact / noisy 2D:", "", "| posture | frames | previous release | this model |", "|---|---|---|---|"]
+    for name, m in after["postures"].items():
+        b = before["postures"].get(name) if before else None
+        prev = f"{b['exact/pa_mpjpe']:.1f} / {b['noisy/pa_mpjpe']:.1f}" if b else "-"
+        rows.append(f"| {name} | {m['examples']} | {prev} | {m['exact/pa_mpjpe']:.1f} / {m['noisy/pa_mpjpe']:.1f} |")
+    rows += ["", "Visibility probes (test split), PA-MPJPE exact / noisy and torn meshes %:", "",
+             "| view | visible joints | previous release | this model | torn % (this model) |", "|---|---|---|---|---|"]
+    for name, m in after["visibility"].items():
+        b = before["visibility"].get(name) if before else None
+        prev = f"{b['exact/pa_mpjpe']:.1f} / {b['noisy/pa_mpjpe']:.1f}" if b else "-"
+        rows.append(f"| {name} | {m['exact/visible_joints']:.1f} | {prev} | {m['exact/pa_mpjpe']:.1f} / "
+                    f"{m['noisy/pa_mpjpe']:.1f} | {m['exact/torn_pct']:.0f} / {m['noisy/torn_pct']:.0f} |")
+    return "\n".join(rows) + "\n"
 
 
 def main() -> None:
@@ -46,6 +68,9 @@ def main() -> None:
     p.add_argument("--bench", required=True)
     p.add_argument("--cpu-hours", type=float, required=True, help="wall-clock hours of both stages on 2 cores")
     p.add_argument("--val-evaluation", required=True, help="evaluation.json of the val split")
+    p.add_argument("--probes", help="probes.json of gtrs evaluate --probes (this model)")
+    p.add_argument("--probes-before", help="probes.json of the previous release, for the before/after table")
+    p.add_argument("--earlier", default="", help="a sentence on runs older than the recorded lineage")
     p.add_argument("--out", default="MODEL_CARD.md")
     args = p.parse_args()
     _, state = read_checkpoint(args.weights)
@@ -63,6 +88,7 @@ def main() -> None:
         f"accuracy; compare the exact and noisy rows above with the previous release's before relying on either.\n")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     size = Path(args.weights).stat().st_size / 2**20
+    probes = probe_section(args.probes, args.probes_before) if args.probes else ""
     card = f"""# Model card: `{Path(args.weights).name}`
 
 The GTRS network that ships in the package (`gtrs.models.pretrained.load_pretrained()`,
@@ -79,16 +105,20 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
 {mc['num_heads']} heads). The paper's network is the `paper` config (same code).
 
 ## Training
-- Data: CMU motion capture, subjects 01-13 as shipped in `../shared/mocap` (120 clips, 26,156 frames at
+- Motion: CMU motion capture, subjects 01-13 as shipped in `../shared/mocap` (120 clips, 26,156 frames at
   30 fps), retargeted onto anny (`gtrs data build`, split by subject, seed 0: train 01, 05, 06, 08, 09,
-  13; val 03, 07, 10, 11, 12; test 02). Every example is generated on the fly: random adult body
-  shape, heading, perspective camera and mirror flip; input keypoints with the PoseFix-style detector
-  noise model for the fraction `noisy_input` of the examples (the paper: all), exact projections for the rest.
-- Stage 1: the Pose Analysis Module alone (`gtrs/configs/cpu_pam.yaml`); stage 2: the whole network from it
-  (`gtrs/configs/cpu_full.yaml`, then `cpu_continue.yaml` and `cpu_mixed.yaml`) with the paper's losses (vertex, normal, edge
-  length, mesh-joint and PAM-joint terms) and Adam; each run's own settings are listed below.
+  13; val 03, 07, 10, 11, 12; test 02). Since the `cpu_broad` run, the posture-probe clips (13_01,
+  13_30, 13_31, 01_08: sitting, squats, bending) are out of every split, and half of the training
+  poses come from 19 generated posture families inside anatomical joint limits (sitting, kneeling,
+  squatting, lying, bending, lunges, arm postures, random poses; `docs/postures/`), captured poses are
+  perturbed inside the limits, and views span elevations -30..75 degrees with framing cuts and hidden
+  limbs or sides (README, "Training data").
+- Every example is generated on the fly: random adult body shape, heading, perspective camera and
+  mirror flip; input keypoints with the PoseFix-style detector noise model for the fraction
+  `noisy_input` of the examples (the paper: all), exact projections for the rest.
+- Losses: the paper's (vertex, normal, edge length, mesh-joint and PAM-joint terms) with Adam.
 - This release, about {args.cpu_hours:.1f} hours on the 2-core CPU in all, came from these runs, each
-  started from the weights of the one before:
+  started from the weights of the one before:{(' ' + args.earlier) if args.earlier else ''}
 {runs}
 
 ![training curve]({args.curve})
@@ -101,9 +131,10 @@ H36M-17 joints regressed from the predicted mesh, 14 evaluation joints, pelvis-a
 | exact | {m['exact/mpjpe']:.1f} | {m['exact/pa_mpjpe']:.1f} | {m['exact/mpvpe']:.1f} |
 | detector noise | {m['noisy/mpjpe']:.1f} | {m['noisy/pa_mpjpe']:.1f} | {m['noisy/mpvpe']:.1f} |
 
-Targets set for this model (issue tracker): exact PA-MPJPE <= 40, MPVPE <= 70; noisy PA-MPJPE <= 55.
+Targets (issue tracker): exact PA-MPJPE <= 45, MPVPE <= 95; noisy PA-MPJPE <= 60, MPVPE <= 130.
 Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split test`.
-
+Validation split: exact {val}.
+{probes}
 ## Speed (this machine, 2 cores)
 ```
 {Path(args.bench).read_text().strip()}
@@ -111,17 +142,13 @@ Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split te
 
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
-  baseline, not a finished model. Training continues from the last run (a config with
-  `init_from: {tc['out']}/best.safetensors`).
-- The surface is still noisy (spiky hands and feet). The paper adds the edge-length loss (weight 20)
-  after one of its epochs (~540k examples); here, added at weight 20 after ~120k examples, it made every
-  metric worse within 200 steps (validation PA-MPJPE 66 -> 102 mm). At weight 1 from step 6,800 on it
-  lowered the training edge-length error from 14.6 to 9.3 mm in 2,400 steps while every validation and
-  test metric improved; in the last run (weight 2 from its start) it went from {edges[0]} to {edges[-1]} mm.
-{mixed_input}- The validation subjects (mostly walking) are easier than the test subject (punching, jumping,
-  bending): on validation the same model scores exact {val}.
-- Trained on 6 CMU subjects' motion only (everyday motion, sports, dance); unusual poses (lying,
-  acrobatics) are out of distribution. Only synthetic keypoints, never a real detector's output.
+  baseline, not a finished model. Training continues with `gtrs train cpu_broad --resume`.
+- The surface is noisy at the millimetre scale (spiky hands and feet): almost every predicted mesh has
+  more than 1% of its edges stretched or shrunk over 3x against the template, anny's smallest edges
+  (eyes, fingers, toes) being under 1 mm, so by that definition nearly all meshes count as torn (probes).
+  Training edge-length error in the last run went from {edges[0]} to {edges[-1]} mm.
+{mixed_input}- Trained on 6 CMU subjects' motion plus generated postures; only synthetic keypoints, never a real
+  detector's output.
 - Body shape is not observable well from 2D joints; the mesh's shape follows the anny average adult.
 - The test numbers are on synthetic views of held-out motion, not on Human3.6M or 3DPW, so they are
   not comparable to the paper's table.
