@@ -152,6 +152,8 @@ class GTRS(nn.Module):
     The PAM features go to the MRM without detach: both modules train jointly (paper).
     """
 
+    supports_bfloat16 = True  # every op has a bfloat16 CPU kernel (training under autocast)
+
     def __init__(self, cfg: "GTRSConfig", adjacency: torch.Tensor, template: torch.Tensor) -> None:
         super().__init__()
         self.cfg = cfg

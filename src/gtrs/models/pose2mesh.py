@@ -165,6 +165,8 @@ class Pose2Mesh(nn.Module):
     """Pixel keypoints (B, J, 2|3) -> (vertices (B, V, 3), pose3d (B, J, 3)), like ``GTRS``.
     MeshNet receives the 3D pose detached (Pose2Mesh trains the two sub-networks separately)."""
 
+    supports_bfloat16 = False  # MeshNet's sparse graph products have no bfloat16 backward on CPU
+
     def __init__(self, cfg: Pose2MeshConfig, joint_adjacency: torch.Tensor, hierarchy: GraphHierarchy) -> None:
         super().__init__()
         self.cfg = cfg

@@ -150,8 +150,12 @@ class Trainer:
             self.synth = synth_config(cfg)
             if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
                 self.postures = PostureGenerator(Skeleton.from_body(self.body), self.train_rotations)
-        self.autocast_dtype = resolve_precision(cfg.precision)
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
+        self.autocast_dtype = resolve_precision(cfg.precision)
+        if not getattr(self.model, "supports_bfloat16", False):
+            if cfg.precision == "bfloat16":
+                raise ValueError(f"model {cfg.model!r} cannot train in bfloat16; use precision: float32 or auto")
+            self.autocast_dtype = torch.float32
         self.faces = self.body.faces
         self.edges = mesh_edges(self.faces)
         self.h36m_regressor = self.body.compact_regressor("h36m17")
