@@ -14,7 +14,8 @@ def _row(name: str, m: dict) -> str:
 
 
 def results_markdown(docs: str | Path) -> str:
-    """The README's results block from ``docs``/evaluation, evaluation_val, baselines/*, probes."""
+    """The README's results block from ``docs``/evaluation, evaluation_64 (the first 64 test examples, the
+    ones the optimisation baseline is run on), baselines/*, evaluation_val and probes."""
     docs = Path(docs)
     test = json.loads((docs / "evaluation" / "evaluation.json").read_text())
     header = test.get("header", {})
@@ -23,6 +24,11 @@ def results_markdown(docs: str | Path) -> str:
              f"(`docs/evaluation/evaluation.md`):", "",
              "| predictor | exact MPJPE | exact PA-MPJPE | exact MPVPE | noisy MPJPE | noisy PA-MPJPE | noisy MPVPE |",
              "|---|---|---|---|---|---|---|", _row("shipped network", test["metrics"])]
+    same64 = docs / "evaluation_64" / "evaluation.json"
+    if same64.is_file():
+        report = json.loads(same64.read_text())
+        lines.append(_row(f"shipped network on the optimisation baseline's {report['examples']} examples",
+                          report["metrics"]))
     for path in sorted((docs / "baselines").glob("*/evaluation.json")):
         report = json.loads(path.read_text())
         lines.append(_row(f"{report['checkpoint']} ({report['examples']} examples)", report["metrics"]))
