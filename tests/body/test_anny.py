@@ -119,3 +119,18 @@ def test_skeleton_local_changes_extend_the_shape_and_move_bones():
         body(shape=shape)
     with pytest.raises(ValueError, match="unknown anny local changes"):
         AnnyBody(local_changes=("tail-length-incr",))
+
+
+def test_the_first_build_is_announced_and_later_ones_are_quiet(tmp_path, capsys):
+    from gtrs.body.anny import cache_is_empty, first_build_notice
+
+    assert cache_is_empty(tmp_path)
+    with first_build_notice(tmp_path):
+        pass
+    assert "building anny's body-model cache" in capsys.readouterr().err
+    (tmp_path / "v14").mkdir()
+    (tmp_path / "v14" / "build_model_data_0123.safetensors").write_bytes(b"x")
+    assert not cache_is_empty(tmp_path)
+    with first_build_notice(tmp_path):
+        pass
+    assert capsys.readouterr().err == ""

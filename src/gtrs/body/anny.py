@@ -9,8 +9,12 @@ anny works in a Z-up frame where the body faces -Y. This module converts to the 
 """
 from __future__ import annotations
 
+import sys
+import threading
+from contextlib import contextmanager
 from functools import cached_property
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,6 +25,7 @@ import warp
 warp.config.log_level = warp.LOG_WARNING
 
 import anny  # noqa: E402
+import anny.paths  # noqa: E402
 
 from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17
 from gtrs.body.joints import get_joint_set
@@ -47,6 +52,33 @@ COCO_WEIGHT_FLOOR = 1e-4
 ANNY_TO_WORLD = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]], dtype=torch.float64)
 
 
+def cache_is_empty(cache_dir: Path) -> bool:
+    """True before anny has built any body model in ``cache_dir`` (its first use: ~1-2 minutes)."""
+    return not any(Path(cache_dir).glob("*/build_model_data_*.safetensors"))
+
+
+@contextmanager
+def first_build_notice(cache_dir: Path):
+    """On anny's first use, say on stderr what is happening and show the time spent, so a first run
+    is not a silent two-minute wait."""
+    if not cache_is_empty(cache_dir):
+        yield
+        return
+    from tqdm import tqdm
+
+    done = threading.Event()
+    with tqdm(desc=f"gtrs: building anny's body-model cache (first use only, ~1-2 min, ~800 MB in {cache_dir}; "
+                   "ANNY_CACHE_DIR moves it)", bar_format="{desc} {elapsed}", file=sys.stderr) as bar:
+        ticker = threading.Thread(target=lambda: [bar.refresh() for _ in iter(lambda: done.wait(1.0), True)],
+                                  daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            done.set()
+            ticker.join()
+
+
 def anny_cache_hint() -> str:
     return "the first AnnyBody() builds anny's cache (~1-2 min, ~800 MB in ~/.cache/anny; ANNY_CACHE_DIR moves it)"
 
@@ -67,8 +99,9 @@ class AnnyBody(BodyModel):
                  local_changes: tuple[str, ...] = ()) -> None:
         super().__init__()
         try:
-            model = anny.Anny(rig=ANNY_RIG, pose_parameterization="local-ref",
-                              local_changes=list(local_changes) if local_changes else "none")
+            with first_build_notice(anny.paths.get_anny_cache_path()):
+                model = anny.Anny(rig=ANNY_RIG, pose_parameterization="local-ref",
+                                  local_changes=list(local_changes) if local_changes else "none")
         except ValueError as e:
             raise ValueError(f"unknown anny local changes in {list(local_changes)}: {e}") from None
         if tuple(model.phenotype_labels) != PHENOTYPE_NAMES:
