@@ -14,6 +14,13 @@ data_app = typer.Typer(help="Training data from motion capture.", no_args_is_hel
 app.add_typer(data_app, name="data")
 
 
+def _fail(message: str) -> None:
+    """A usage error: one line on stderr, exit code 2 (bad files and values raised as ValueError or
+    FileNotFoundError end the same way, in ``main``)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _print_version(value: bool) -> None:
     if value:
         from gtrs import __version__
@@ -128,11 +135,7 @@ def data_build_cmd(
     clips (gtrs/data/posture_probe.json) go to the 'probe' split."""
     from gtrs.data.build import build_dataset
 
-    try:
-        result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
-    except (FileNotFoundError, ValueError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
+    result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
     for name, reason in result.skipped.items():
         typer.echo(f"skipped {name}: {reason}", err=True)
     for split in ("train", "val", "test"):
@@ -152,11 +155,7 @@ def data_postures_cmd(
     """Contact sheets of the generated training postures, one PNG per family."""
     from gtrs.viz.posture_sheets import write_posture_sheets
 
-    try:
-        paths = write_posture_sheets(data, out, per_family, seed, family or None)
-    except (FileNotFoundError, ValueError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
+    paths = write_posture_sheets(data, out, per_family, seed, family or None)
     typer.echo(f"wrote {len(paths)} sheets to {out}")
 
 
@@ -192,12 +191,8 @@ def train(
     from gtrs.train.config import TrainConfig
     from gtrs.train.loop import train as run_training
 
-    try:
-        cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir)
-        out = run_training(cfg, resume=resume)
-    except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
+    cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir)
+    out = run_training(cfg, resume=resume)
     typer.echo(f"checkpoints in {out}")
 
 
@@ -229,36 +224,29 @@ def evaluate(
     from gtrs.eval.evaluate import evaluate as run_evaluation
     from gtrs.eval.evaluate import evaluate_dataset, write_report
 
-    def fail(message: str) -> None:
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(2)
-
     if (checkpoint is None) == (baseline is None):
-        fail("give either --checkpoint or --baseline")
+        _fail("give either --checkpoint or --baseline")
     if baseline is not None and baseline not in BASELINES:
-        fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
+        _fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if data is None and bvh is None:
-        fail("give --data (a built dataset) or --bvh (a folder of clips)")
-    try:
-        if probes:
-            _write_probes(checkpoint, data, out, photos, batches, batch_size)
-            return
-        if bvh is not None:
-            from gtrs.data.build import build_dataset
+        _fail("give --data (a built dataset) or --bvh (a folder of clips)")
+    if probes:
+        _write_probes(checkpoint, data, out, photos, batches, batch_size)
+        return
+    if bvh is not None:
+        from gtrs.data.build import build_dataset
 
-            with tempfile.TemporaryDirectory() as tmp:
-                build_dataset(bvh, tmp, holdout={}, show_progress=True)
-                report = run_evaluation(checkpoint, tmp, "all", batches, batch_size, seed, all_frames=True,
-                                        baseline=baseline)
-        elif dataset is None:
-            report = run_evaluation(checkpoint, data, split, batches, batch_size, seed, all_frames=all_frames,
+        with tempfile.TemporaryDirectory() as tmp:
+            build_dataset(bvh, tmp, holdout={}, show_progress=True)
+            report = run_evaluation(checkpoint, tmp, "all", batches, batch_size, seed, all_frames=True,
                                     baseline=baseline)
-        elif smpl_dir is None:
-            fail("--dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)")
-        else:
-            report = evaluate_dataset(checkpoint, data, dataset, smpl_dir, batch_size, limit)
-    except (FileNotFoundError, ValueError) as e:  # DatasetFileError is a ValueError
-        fail(str(e))
+    elif dataset is None:
+        report = run_evaluation(checkpoint, data, split, batches, batch_size, seed, all_frames=all_frames,
+                                baseline=baseline)
+    elif smpl_dir is None:
+        _fail("--dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)")
+    else:
+        report = evaluate_dataset(checkpoint, data, dataset, smpl_dir, batch_size, limit)
     paths = write_report(report, out)
     typer.echo(report.markdown())
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
@@ -309,44 +297,35 @@ def predict(
     import math
 
     from gtrs.export.onnx import OnnxModelError
-    from gtrs.infer.io import KeypointFileError
     from gtrs.infer.predict import predict as run_predict
     from gtrs.infer.results import MESH_FORMATS
-
-    def fail(message: str) -> None:
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(2)
 
     # options are checked before anything is read or written
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")
     unknown = [f for f in chosen if f not in MESH_FORMATS]
     if unknown:
-        fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")
+        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")
     if frame not in ("viewer", "camera"):
-        fail(f"--frame must be viewer or camera, got {frame!r}")
+        _fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):
-        fail(f"--focal must be a positive number of pixels, got {focal}")
+        _fail(f"--focal must be a positive number of pixels, got {focal}")
     if out.exists() and not out.is_dir():
-        fail(f"--out {out} is a file; give a folder")
+        _fail(f"--out {out} is a file; give a folder")
     probe = next((p for p in [out, *out.parents] if p.exists()), Path("."))
     if not os.access(probe, os.W_OK):
-        fail(f"--out {out}: {probe} is not writable")
+        _fail(f"--out {out}: {probe} is not writable")
     reconstructor = None
     if onnx is not None:
         if not onnx.is_file():
-            fail(f"--onnx {onnx}: no such file")
+            _fail(f"--onnx {onnx}: no such file")
         from gtrs.infer.predictor import Reconstructor
 
         try:
             reconstructor = Reconstructor.pretrained(onnx_path=str(onnx))
         except OnnxModelError as e:
-            fail(f"--onnx {onnx}: {e}")
-    try:
-        summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                              overwrite=overwrite, person=person)
-    except KeypointFileError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
+            _fail(f"--onnx {onnx}: {e}")
+    summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
+                          overwrite=overwrite, person=person)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

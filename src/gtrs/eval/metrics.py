@@ -77,8 +77,11 @@ def distorted_edge_share(pred_vertices: torch.Tensor, template_lengths: torch.Te
     return ((r > ratio) | (r < 1.0 / ratio)).float().mean(-1)
 
 
+TORN_SHARE = 0.01  # a mesh is torn when more than this share of its edges is distorted
+
+
 def torn_meshes(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edges: torch.Tensor,
-                ratio: float = 3.0, share: float = 0.01) -> torch.Tensor:
+                ratio: float = 3.0, share: float = TORN_SHARE) -> torch.Tensor:
     """(B,) True for a *torn* mesh: more than ``share`` of its edges stretched or shrunk by more than
     ``ratio`` relative to the template's lengths (E,)."""
     return distorted_edge_share(pred_vertices, template_lengths, edges, ratio) > share

@@ -30,7 +30,7 @@ from gtrs.data.build import PROBE, load_split_rotations
 from gtrs.data.camera import CameraSampling
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.data.visibility import VisibilityConfig
-from gtrs.eval.metrics import distorted_edge_share, edge_lengths, mesh_metrics, torn_meshes
+from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
 from gtrs.train.checkpoint import load_model
 from gtrs.train.losses import mesh_edges
 from gtrs.train.loop import network_inputs, targets
@@ -124,7 +124,7 @@ class ProbeRunner:
             pred_h36m = self.body.regress_joints(vertices, "h36m17")
             m = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
             distorted = distorted_edge_share(vertices, self.template_lengths, self.edges)
-            m["torn_pct"] = 100.0 * (distorted > 0.01)
+            m["torn_pct"] = 100.0 * (distorted > TORN_SHARE)
             m["distorted_edges_pct"] = 100.0 * distorted
             m["visible_joints"] = (keypoints[..., 2] > 0).sum(-1)
             out[kind] = m
@@ -195,8 +195,8 @@ def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed:
         if not kps:
             continue
         vertices, _, _ = reconstructor.predict_root_relative(to_coco19(np.stack(kps), "coco17"))
-        torn = torn_meshes(torch.as_tensor(vertices, dtype=torch.float32), lengths, edges)
         distorted = distorted_edge_share(torch.as_tensor(vertices, dtype=torch.float32), lengths, edges)
+        torn = distorted > TORN_SHARE
         out[name] = {"people": len(kps), "torn": int(torn.sum()), "torn_pct": 100.0 * float(torn.float().mean()),
                      "distorted_edges_pct": 100.0 * float(distorted.mean())}
     return out
