@@ -156,6 +156,11 @@ class AnnyBody(BodyModel):
             return coco19_from_coco17(self._coco17)
         return self._h36m17.to(self.device)
 
+    def skin_weights(self) -> torch.Tensor:
+        """(V, K) linear-blend skinning weights of each vertex on each bone (rows sum to 1)."""
+        weights = torch.zeros(self.num_vertices, self.num_bones, dtype=self.dtype, device=self.device)
+        return weights.scatter_add_(1, self.model.vertex_bone_indices.long(), self.model.vertex_bone_weights.to(self.dtype))
+
     def coco_keypoint_weights(self) -> torch.Tensor:
         """(17, V) anny's own COCO keypoint regressor (used to build the H36M regressor)."""
         return self._coco17
