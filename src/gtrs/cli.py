@@ -216,6 +216,8 @@ def evaluate(
     probes: bool = typer.Option(False, "--probes", help="Run the posture, visibility (and with --photos, photo) "
                                                         "probes instead, to OUT/probes.{json,md}."),
     photos: Path = typer.Option(None, help="With --probes: a COCO keypoint annotations JSON of real photos."),
+    stage: str = typer.Option("network", help="What follows the network: network (its raw mesh), fit (the body "
+                                              "fitted to it) or refine (that body refined to the 2D keypoints)."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
@@ -230,8 +232,12 @@ def evaluate(
         _fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
     if data is None and bvh is None:
         _fail("give --data (a built dataset) or --bvh (a folder of clips)")
+    from gtrs.eval.stages import STAGES
+
+    if stage not in STAGES:
+        _fail(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
     if probes:
-        _write_probes(checkpoint, data, out, photos, batches, batch_size)
+        _write_probes(checkpoint, data, out, photos, batches, batch_size, stage)
         return
     if bvh is not None:
         from gtrs.data.build import build_dataset
@@ -242,7 +248,7 @@ def evaluate(
                                     baseline=baseline)
     elif dataset is None:
         report = run_evaluation(checkpoint, data, split, batches, batch_size, seed, all_frames=all_frames,
-                                baseline=baseline)
+                                baseline=baseline, stage=stage)
     elif smpl_dir is None:
         _fail("--dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)")
     else:
@@ -252,18 +258,19 @@ def evaluate(
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int) -> None:
+def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int,
+                  stage: str = "network") -> None:
     import json
 
     from gtrs.atomic import atomic_path
     from gtrs.eval.probes import ProbeRunner, photo_probe, probes_markdown
     from gtrs.infer.predictor import Reconstructor
 
-    runner = ProbeRunner(checkpoint, data)
-    result = {"checkpoint": str(checkpoint), "data": str(data), "postures": runner.postures(batch_size),
+    runner = ProbeRunner(checkpoint, data, stage)
+    result = {"checkpoint": str(checkpoint), "data": str(data), "stage": stage, "postures": runner.postures(batch_size),
               "visibility": runner.visibility(batches, batch_size)}
     if photos is not None:
-        result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos)
+        result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos, stage=stage)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "probes.json") as tmp:
         tmp.write_text(json.dumps(result, indent=1))

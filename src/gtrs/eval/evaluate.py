@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,9 +22,11 @@ from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
 from gtrs.data.build import load_manifest, load_split_clips  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.eval.baselines import baseline_predictor  # noqa: E402
-from gtrs.eval.metrics import mesh_metrics, mpvpe, per_joint_error  # noqa: E402
+from gtrs.eval.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
+from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
+from gtrs.train.losses import mesh_edges  # noqa: E402
 from gtrs.train.loop import network_inputs, targets  # noqa: E402
 
 
@@ -40,11 +43,14 @@ class Report:
     per_clip: list[dict] = field(default_factory=list)  # worst first: clip, description, frames, metrics
 
     def markdown(self) -> str:
-        rows = ["| 2D input | MPJPE | PA-MPJPE | MPVPE |", "|---|---|---|---|"]
+        m = self.metrics
+        extra = [(k, name) for k, name in (("torn_pct", "torn meshes %"), ("ms_per_person", "ms / person"))
+                 if f"exact/{k}" in m]
+        rows = ["| 2D input | MPJPE | PA-MPJPE | MPVPE |" + "".join(f" {name} |" for _, name in extra),
+                "|---|---|---|---|" + "---|" * len(extra)]
         for kind in ("exact", "noisy"):
-            m = self.metrics
             rows.append(f"| {self.labels[kind]} | {m[f'{kind}/mpjpe']:.1f} | {m[f'{kind}/pa_mpjpe']:.1f} | "
-                        f"{m[f'{kind}/mpvpe']:.1f} |")
+                        f"{m[f'{kind}/mpvpe']:.1f} |" + "".join(f" {m[f'{kind}/{k}']:.1f} |" for k, _ in extra))
         text = (f"Checkpoint `{self.checkpoint}`, split `{self.split}`, {self.examples} examples (mm; "
                 f"H36M-17 joints regressed from the mesh, 14 evaluation joints).\n\n" + "\n".join(rows) + "\n"
                 + (f"\n{self.notes}\n" if self.notes else ""))
@@ -87,17 +93,23 @@ def network_predictor(model) -> Callable[[torch.Tensor, dict], tuple[torch.Tenso
 
 
 def _evaluate_batch(predict, body, batch: dict, totals: _Totals, g: torch.Generator, joint_set: str = "coco19",
-                    smpl_centred: bool = False) -> dict[str, dict[str, torch.Tensor]]:
+                    smpl_centred: bool = False, torn=None) -> dict[str, dict[str, torch.Tensor]]:
     """Add one batch to ``totals``; returns the per-example metrics {kind: {metric: (B,)}}.
     ``predict(keypoints, batch)`` returns vertices, or (vertices, 3D pose of the input joints)."""
     gt_pose, gt_h36m = targets(batch, joint_set)
     B = gt_pose.shape[0]
     out = {}
     for kind, noisy in (("exact", False), ("noisy", True)):
-        result = predict(network_inputs(batch, joint_set, torch.full((B,), noisy), g), batch)
+        keypoints = network_inputs(batch, joint_set, torch.full((B,), noisy), g)
+        start = time.perf_counter()
+        result = predict(keypoints, batch)
+        seconds = time.perf_counter() - start
         vertices, pose = result if isinstance(result, tuple) else (result, None)
         pred_h36m = body.regress_joints(vertices, "h36m17")
         values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
+        values["ms_per_person"] = torch.full((B,), 1000 * seconds / B)
+        if torn is not None:
+            values["torn_pct"] = 100.0 * torn(vertices).float()
         if smpl_centred:  # the paper centres both SMPL meshes on SMPL's own pelvis for MPVPE
             values["mpvpe"] = mpvpe(vertices, batch["vertices"], body.smpl_pelvis(vertices), batch["vertices_smpl_root"])
         if pose is not None:
@@ -120,17 +132,23 @@ def _frame_batches(frames: int, batches: int, batch_size: int, all_frames: bool,
 @torch.no_grad()
 def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test", batches: int = 20,
              batch_size: int = 64, seed: int = 0, show_progress: bool = True, all_frames: bool = False,
-             baseline: str | None = None) -> Report:
+             baseline: str | None = None, stage: str = "network") -> Report:
     """Evaluate ``checkpoint`` (or the named ``baseline``, see ``gtrs.eval.baselines``) on ``split``.
 
     Frames: ``batches`` fixed-seed random batches drawn with replacement, or with ``all_frames`` every
-    stored frame once, in order. Each frame gets a random body shape, view and noise from ``seed``."""
+    stored frame once, in order. Each frame gets a random body shape, view and noise from ``seed``.
+    ``stage``: what follows the network (``gtrs.eval.stages``); every report also gives the
+    torn-mesh rate and the time per person of the prediction."""
     body = AnnyBody()
     if baseline is not None:
         predict, label, checkpoint = baseline_predictor(baseline, body, data), f"baseline: {baseline}", None
     else:
         model, _ = load_model(checkpoint)
-        predict, label = network_predictor(model), "network"
+        predict, label = staged_predictor(network_predictor(model), body, stage), "network"
+        if stage != "network":
+            label = f"network + {stage}"
+    edges = mesh_edges(body.faces)
+    template_lengths = edge_lengths(body.template()[None], edges)[0]
     clips = load_split_clips(data, split)
     rotations = torch.cat([r for _, r in clips])
     clip_of = torch.cat([torch.full((len(r),), i) for i, (_, r) in enumerate(clips)])
@@ -139,7 +157,8 @@ def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test
     total = -(-len(rotations) // batch_size) if all_frames else batches
     for index in tqdm(_frame_batches(len(rotations), batches, batch_size, all_frames, g), total=total,
                       desc=f"evaluate[{split}]", unit="batch", disable=not show_progress):
-        values = _evaluate_batch(predict, body, synthesize_batch(body, rotations[index], g, SynthConfig()), totals, g)
+        values = _evaluate_batch(predict, body, synthesize_batch(body, rotations[index], g, SynthConfig()), totals, g,
+                                 torn=lambda v: torn_meshes(v, template_lengths, edges))
         for i, c in enumerate(clip_of[index].tolist()):
             sums = per_clip.setdefault(c, {"frames": 0})
             sums["frames"] += 1

@@ -31,6 +31,8 @@ from gtrs.data.camera import CameraSampling
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.data.visibility import VisibilityConfig
 from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
+from gtrs.eval.stages import staged_predictor
+from gtrs.fit.mesh import MeshFitter
 from gtrs.train.checkpoint import load_model
 from gtrs.train.losses import mesh_edges
 from gtrs.train.loop import network_inputs, targets
@@ -106,10 +108,11 @@ class _Sums:
 class ProbeRunner:
     """Runs the probes for one checkpoint (``gtrs evaluate --probes``)."""
 
-    def __init__(self, checkpoint: str | Path, data: str | Path) -> None:
+    def __init__(self, checkpoint: str | Path, data: str | Path, stage: str = "network") -> None:
         self.checkpoint, self.data = str(checkpoint), data
         self.model, _ = load_model(checkpoint)
         self.body = AnnyBody()
+        self.predict = staged_predictor(lambda keypoints, batch: self.model(keypoints)[0], self.body, stage)
         self.edges = mesh_edges(self.body.faces)
         self.template_lengths = edge_lengths(self.body.template()[None], self.edges)[0]
 
@@ -120,7 +123,7 @@ class ProbeRunner:
         out = {}
         for kind in ("exact", "noisy"):
             keypoints = network_inputs(batch, "coco19", torch.full((B,), kind == "noisy"), g)
-            vertices, _ = self.model(keypoints)
+            vertices = self.predict(keypoints, batch)
             pred_h36m = self.body.regress_joints(vertices, "h36m17")
             m = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
             distorted = distorted_edge_share(vertices, self.template_lengths, self.edges)
@@ -163,7 +166,7 @@ class ProbeRunner:
         return sums.means()
 
 
-def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed: int = 0) -> dict:
+def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed: int = 0, stage: str = "network") -> dict:
     """Torn-mesh rate on human COCO keypoints of real photos (a COCO annotations JSON): each person
     whole, and ``subsets`` variants per person with only 4-8 visible joints (upper body, one side,
     random). Returns counts and rates per variant."""
@@ -188,6 +191,7 @@ def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed:
                 v = kp.copy()
                 v[np.setdiff1d(np.arange(17), keep), 2] = 0.0
                 variants[name].append(v)
+    fitter = MeshFitter(reconstructor.body) if stage != "network" else None
     edges = mesh_edges(reconstructor.body.faces)
     lengths = edge_lengths(reconstructor.body.template()[None], edges)[0]
     out = {}
@@ -195,6 +199,8 @@ def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed:
         if not kps:
             continue
         vertices, _, _ = reconstructor.predict_root_relative(to_coco19(np.stack(kps), "coco17"))
+        if stage != "network":  # no camera is known here: the 2D refinement is left out
+            vertices = fitter(torch.as_tensor(vertices, dtype=torch.float32)).vertices
         distorted = distorted_edge_share(torch.as_tensor(vertices, dtype=torch.float32), lengths, edges)
         torn = distorted > TORN_SHARE
         out[name] = {"people": len(kps), "torn": int(torn.sum()), "torn_pct": 100.0 * float(torn.float().mean()),

@@ -1,0 +1,121 @@
+"""Refine a fitted body to the 2D keypoints (``--refine``): the network's answer, corrected where the
+keypoints disagree with it.
+
+Starting from the body fitted to the network's mesh (``gtrs.fit.mesh``), pose (every bone), shape and
+the camera translation are adjusted by Adam, batched over people, to minimise
+
+- the confidence-weighted reprojection error of the COCO-19 joints regressed from the mesh, with a
+  Geman-McClure robust loss (a wrong keypoint cannot pull a limb across the image), measured in
+  metres at the person's depth so that near and far people weigh alike;
+- the distance of the root-relative 3D joints to the network's: depth is ambiguous in 2D, and the
+  network, not the optimiser, settles it;
+- a pose prior (``gtrs.fit.pose_prior``: a Gaussian mixture on the bone rotations of the training
+  poses) and the anatomical swing limits of ``gtrs.body.joint_limits`` (twist is left free: the
+  captured training motion's twist is arbitrary, see there);
+- a pull of the shape towards the fitted one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import roma
+import torch
+
+from gtrs.body.base import BodyModel
+from gtrs.body.joint_limits import JointLimits
+from gtrs.body.skeleton import Skeleton
+from gtrs.fit.mesh import BodyFit
+from gtrs.fit.pose_prior import PosePrior
+
+
+@dataclass(frozen=True)
+class RefineConfig:
+    iterations: int = 40
+    lr: float = 0.01
+    robust_m: float = 0.05  # Geman-McClure scale of the reprojection error, metres at the body
+    network_3d: float = 100.0  # weight of the root-relative joints' depth difference to the network's (per m^2)
+    network_xy: float = 100.0  # the same across the image (x, y), where the keypoints also tell
+    pose_prior: float = 1e-4  # weight of the pose prior's negative log-likelihood
+    limits: float = 1.0  # weight of the squared swing excess beyond the joint limits (per rad^2)
+    shape_prior: float = 1e-2
+
+
+@dataclass
+class RefinedBody:
+    rotations: torch.Tensor  # (B, K, 3, 3)
+    shape: torch.Tensor  # (B, S)
+    translation: torch.Tensor  # (B, 3) camera frame
+    vertices: torch.Tensor  # (B, V, 3) camera frame
+    reprojection_px: torch.Tensor  # (B,) mean over visible joints
+
+
+def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torch.Tensor,
+                      principal: torch.Tensor) -> torch.Tensor:
+    """(B, 3) translations placing root-relative (B, J, 3) joints onto (B, J, 3) pixel keypoints:
+    the linear least squares of ``gtrs.infer.camera.solve_translation``, batched."""
+    w = keypoints[..., 2].clamp(min=0)
+    du, dv = keypoints[..., 0] - principal[:, None, 0], keypoints[..., 1] - principal[:, None, 1]
+    f = focal[:, None].expand_as(du)
+    zero = torch.zeros_like(du)
+    rows = torch.cat([torch.stack([f, zero, -du], -1), torch.stack([zero, f, -dv], -1)], 1)  # (B, 2J, 3)
+    rhs = torch.cat([du * joints[..., 2] - f * joints[..., 0], dv * joints[..., 2] - f * joints[..., 1]], 1)
+    ww = torch.cat([w, w], 1)
+    A = torch.einsum("bjx,bj,bjy->bxy", rows, ww, rows) + 1e-6 * torch.eye(3, dtype=rows.dtype)
+    return torch.linalg.solve(A, torch.einsum("bjx,bj,bj->bx", rows, ww, rhs))
+
+
+def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
+                        focal: torch.Tensor, principal: torch.Tensor, cfg: RefineConfig = RefineConfig(),
+                        prior: PosePrior | None = None) -> RefinedBody:
+    """Refine ``fit`` (fitted to the root-relative ``network_vertices`` (B, V, 3), camera axes) to
+    (B, 19, 3) COCO-19 pixel keypoints seen with ``focal`` (B,) and ``principal`` (B, 2)."""
+    dtype = body.dtype
+    keypoints, focal, principal = keypoints.to(dtype), focal.to(dtype), principal.to(dtype)
+    network_joints = body.regress_joints(network_vertices.to(dtype), "coco19")
+    network_rel = network_joints - network_joints[:, 17:18]  # pelvis-relative (COCO-19 joint 17)
+    # Place the fitted body: its pelvis-relative joints solved onto the keypoints.
+    with torch.no_grad():
+        fitted_joints = body.regress_joints(fit.vertices, "coco19")
+        root_to_pelvis = fit.translation - fitted_joints[:, 17]
+        start = solve_translation(fitted_joints - fitted_joints[:, 17:18], keypoints, focal, principal)
+    limits = JointLimits(Skeleton.from_body(body))
+    prior = prior or PosePrior.load()
+    conf = keypoints[..., 2].clamp(min=0)
+    turns = torch.zeros(fit.rotations.shape[:2] + (3,), dtype=dtype, requires_grad=True)
+    shape_delta = torch.zeros_like(fit.shape, requires_grad=True)
+    pelvis = start.clone().requires_grad_()
+    opt = torch.optim.Adam([turns, shape_delta, pelvis], lr=cfg.lr)
+
+    def pose(with_grad: bool = True):
+        rotations = roma.rotvec_to_rotmat(turns) @ fit.rotations
+        shape = (fit.shape + shape_delta).clamp(0, 1)
+        out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")
+        return rotations, shape, out
+
+    with torch.enable_grad():
+        for _ in range(cfg.iterations):
+            rotations, shape, out = pose()
+            joints = out.joints
+            depth = joints[..., 2:].clamp(min=0.1)
+            pixels = joints[..., :2] / depth * focal[:, None, None] + principal[:, None]
+            metres = (pixels - keypoints[..., :2]).norm(dim=-1) * depth[..., 0] / focal[:, None]
+            gm = metres.square() * cfg.robust_m ** 2 / (metres.square() + cfg.robust_m ** 2)
+            reprojection = (conf * gm).sum(-1) / conf.sum(-1).clamp(min=1) / cfg.robust_m ** 2
+            rel = joints - joints[:, 17:18]
+            gap = (rel - network_rel).square().mean(1)  # (B, 3) per axis
+            to_network = cfg.network_xy * gap[:, :2].sum(-1) + cfg.network_3d * gap[:, 2]
+            swing = limits.to_angles(rotations)[..., :2]
+            high, low = limits.high[:, :2].to(dtype), limits.low[:, :2].to(dtype)
+            excess = ((swing - high).clamp(min=0) + (low - swing).clamp(min=0)) * limits.limited[:, None]
+            loss = (reprojection + to_network + cfg.pose_prior * prior.nll(rotations)
+                    + cfg.limits * excess.square().sum((-1, -2))
+                    + cfg.shape_prior * (shape - fit.shape).square().sum(-1)).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        rotations, shape, out = pose()
+        pixels = out.joints[..., :2] / out.joints[..., 2:].clamp(min=0.1) * focal[:, None, None] + principal[:, None]
+        visible = (conf > 0).to(dtype)
+        error = ((pixels - keypoints[..., :2]).norm(dim=-1) * visible).sum(-1) / visible.sum(-1).clamp(min=1)
+    return RefinedBody(rotations.detach(), shape.detach(), (pelvis + root_to_pelvis).detach(), out.vertices, error)
