@@ -101,11 +101,28 @@ def bench_predict_cmd(
     repeats: int = typer.Option(3, min=1),
     threads: int = typer.Option(2, min=1),
 ) -> None:
-    """Batch prediction people/s, keypoints in: JSON only, and JSON + one mesh format (medians)."""
+    """Batch prediction people/s, keypoints in: JSON only, and JSON + one mesh format, with the raw
+    network mesh and with the fitted body (medians)."""
     from gtrs.bench.predict import bench_predict
 
     for r in bench_predict(people, repeats, threads):
-        typer.echo(f"{r['case']:12s} {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
+        typer.echo(f"{r['case']:25s}  {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
+
+
+@bench_app.command("fit")
+def bench_fit_cmd(
+    data: Path = typer.Option(..., help="A folder made by `gtrs data build` (its test split is used)."),
+    batch: int = typer.Option(64, min=1),
+    repeats: int = typer.Option(5, min=1),
+    threads: int = typer.Option(2, min=1),
+) -> None:
+    """Time per person of the network, the body fit and the 2D refinement (medians, same run)."""
+    from gtrs.bench.fit import bench_fit
+
+    typer.echo("stage    batch  ms/person  median distance to the network's mesh")
+    for r in bench_fit(data, batch, repeats, threads):
+        extra = f"  {r['median_mm']:.1f} mm" if "median_mm" in r else ""
+        typer.echo(f"{r['stage']:8s} {r['batch']:5d}  {r['ms_per_person']:9.1f}{extra}")
 
 
 @bench_app.command("report")
@@ -290,8 +307,14 @@ def predict(
     joints: str = typer.Option(None, help="Keypoint layout: coco17|coco19|openpose25|openpose18|blazepose33|halpe26|"
                                           "wholebody133|h36m17 (default: from the file format or the joint count)."),
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
-    formats: str = typer.Option("obj,ply,glb", help="Mesh formats to write per person, comma-separated, or 'none' "
-                                                    "(NAME_people.json only, the fastest)."),
+    formats: str = typer.Option("obj,ply,glb,params,bvh", help="Files to write per person, comma-separated: obj, ply, "
+                                "glb (a skinned, rigged GLB for the fitted body), params (body parameters JSON), bvh "
+                                "(the rig's skeleton); or 'none' (NAME_people.json only, the fastest)."),
+    mesh: str = typer.Option("fit", help="fit: the body model fitted to the network's mesh (a valid, rigged body "
+                                         "every time); network: the network's raw vertices (faster; no params, "
+                                         "plain GLB, no BVH; can tear on unusual input)."),
+    refine: bool = typer.Option(False, help="Adjust the fitted body to the keypoints (better with accurate "
+                                            "keypoints, e.g. human-annotated; slower)."),
     render: bool = typer.Option(True, help="Write front/side pictures per person."),
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
                                              "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
@@ -305,13 +328,18 @@ def predict(
 
     from gtrs.export.onnx import OnnxModelError
     from gtrs.infer.predict import predict as run_predict
-    from gtrs.infer.results import MESH_FORMATS
+    from gtrs.infer.predictor import MESH_SOURCES
+    from gtrs.infer.results import OUTPUT_FORMATS
 
     # options are checked before anything is read or written
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")
-    unknown = [f for f in chosen if f not in MESH_FORMATS]
+    unknown = [f for f in chosen if f not in OUTPUT_FORMATS]
     if unknown:
-        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(MESH_FORMATS)}")
+        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}")
+    if mesh not in MESH_SOURCES:
+        _fail(f"--mesh must be one of {', '.join(MESH_SOURCES)}, got {mesh!r}")
+    if refine and mesh != "fit":
+        _fail("--refine needs --mesh fit")
     if frame not in ("viewer", "camera"):
         _fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):
@@ -332,7 +360,7 @@ def predict(
         except OnnxModelError as e:
             _fail(f"--onnx {onnx}: {e}")
     summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                          overwrite=overwrite, person=person)
+                          overwrite=overwrite, person=person, mesh=mesh, refine=refine)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

@@ -77,7 +77,7 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
         rows.append((person.image, person.keypoints, image, result))
 
     for k, (_, _, _, result) in enumerate(rows):
-        result.save(out, f"person_{k}", formats=("obj",))
+        result.save(out, f"person_{k}", formats=("obj", "glb", "params", "bvh"))
     fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows)), squeeze=False)
     for k, (title, kp, image, result) in enumerate(rows):
         draw_keypoints(axes[k][0], kp, COCO19.edges, image)

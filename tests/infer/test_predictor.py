@@ -63,8 +63,8 @@ def test_predict_writes_meshes_joints_and_pictures_and_skips_bad_records(reconst
     summary = predict(tmp_path / "in", tmp_path / "out", reconstructor=reconstructor, show_progress=False)
     assert summary.people == 1 and len(summary.errors) == 1 and "people.json#1" in summary.errors[0]
     names = sorted(p.name for p in summary.written)
-    assert names == ["people_0.glb", "people_0.obj", "people_0.ply", "people_0_joints.json", "people_0_views.png",
-                     "people_people.json"]  # the last: every person of the input (PEOPLE_SCHEMA)
+    assert names == ["people_0.bvh", "people_0.glb", "people_0.obj", "people_0.ply", "people_0_joints.json",
+                     "people_0_params.json", "people_0_views.png", "people_people.json"]  # the last: every person of the input (PEOPLE_SCHEMA)
     import trimesh
 
     mesh = trimesh.load(tmp_path / "out" / "people_0.ply", process=False)

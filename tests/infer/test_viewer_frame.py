@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import trimesh
 
+from tests.gltf_reader import skinned_vertices
+
 PERSON = [300, 100, 2, 310, 95, 2, 290, 95, 2, 320, 100, 2, 280, 100, 2, 340, 150, 2, 260, 150, 2, 350, 210, 2,
           250, 210, 2, 355, 260, 2, 245, 260, 2, 325, 270, 2, 275, 270, 2, 330, 360, 2, 270, 360, 2, 335, 450, 2,
           265, 450, 2]  # a person facing the camera: their left shoulder on the image's right
@@ -31,11 +33,13 @@ def test_glb_is_upright_facing_plus_z_with_normals_and_camera_frame_on_request(t
     assert j["nose"][1] > j["pelvis"][1] > j["left_ankle"][1]  # head above feet along +Y
     assert j["nose"][2] > 0.5 * (j["left_ear"][2] + j["right_ear"][2])  # the face points to +Z
     assert j["left_shoulder"][0] > j["right_shoulder"][0]  # seen from the front: the left side is at +X
-    glb = trimesh.load(tmp_path / "viewer" / "p_0.glb", force="mesh")
-    ys = glb.vertices[:, 1]
+    glb = skinned_vertices(tmp_path / "viewer" / "p_0.glb")  # the fitted body's GLB is skinned: pose it
+    ys = glb[:, 1]
     assert ys.max() - ys.min() > 1.0  # a standing adult, along Y
     attributes = _glb_json(tmp_path / "viewer" / "p_0.glb")["meshes"][0]["primitives"][0]["attributes"]
     assert "NORMAL" in attributes
     assert any(line.startswith("vn ") for line in (tmp_path / "viewer" / "p_0.obj").read_text().splitlines()[:50000])
-    camera = trimesh.load(tmp_path / "camera" / "p_0.glb", force="mesh")
-    np.testing.assert_allclose(camera.vertices * [1, -1, -1], glb.vertices, atol=1e-5)
+    camera = skinned_vertices(tmp_path / "camera" / "p_0.glb")
+    np.testing.assert_allclose(camera * [1, -1, -1], glb, atol=1e-5)
+    obj = trimesh.load(tmp_path / "viewer" / "p_0.obj", process=False)
+    assert np.median(np.linalg.norm(obj.vertices - glb, axis=1)) < 0.001  # the OBJ is the same body

@@ -11,7 +11,7 @@ from gtrs.atomic import atomic_path
 from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
 from gtrs.infer.io import KeypointFileError, Person, ReadResult, read_keypoints
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.results import MESH_FORMATS, MeshResult, PeopleJsonWriter
+from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
 
 @dataclass
@@ -72,18 +72,19 @@ def _read_input(path: Path, joints: str | None, detector_box: list,
 
 
 def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: float | None,
-                 errors: list[str]) -> list[tuple[int, MeshResult]]:
+                 errors: list[str], **options) -> list[tuple[int, MeshResult]]:
     """(index in ``people``, result) for each person the network and camera solve can place; the
     others go to ``errors``."""
     try:
         results = reconstructor(np.stack([p.keypoints for p in people]), focal=focal,
-                                image_size=[p.image_size for p in people], sources=[p.source for p in people])
+                                image_size=[p.image_size for p in people], sources=[p.source for p in people], **options)
     except ValueError as e:
         if len(people) == 1:
             errors.append(str(e) if people[0].source in str(e) else f"{people[0].source}: {e}")
             return []
         # find the people a whole batch failed on
-        return [(i, r) for i, person in enumerate(people) for _, r in _reconstruct(reconstructor, [person], focal, errors)]
+        return [(i, r) for i, person in enumerate(people)
+                for _, r in _reconstruct(reconstructor, [person], focal, errors, **options)]
     placed = []
     for i, (person, result) in enumerate(zip(people, results)):
         try:
@@ -97,16 +98,18 @@ def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: floa
 
 
 def predict(input: str | Path, out: str | Path, joints: str | None = None, focal: float | None = None,
-            formats: tuple[str, ...] = MESH_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
+            formats: tuple[str, ...] = OUTPUT_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
-            overwrite: bool = False, person: int | None = None) -> PredictSummary:
+            overwrite: bool = False, person: int | None = None, mesh: str = "fit",
+            refine: bool = False) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
     ``formats`` (none: JSON only) with ``NAME_k_joints.json``, and with ``render`` pictures. The
     network runs on batches of people and results are written as they come, with a progress bar
-    over people. A bad file or record is reported in ``PredictSummary.errors`` and skipped; the rest
-    completes. Outputs that exist already are not replaced (reported) unless ``overwrite``.
+    over people. ``mesh`` / ``refine``: see ``Reconstructor.__call__`` (the fitted body also gives
+    ``params`` and ``bvh`` files and a skinned GLB). A bad file or record is reported in
+    ``PredictSummary.errors`` and skipped; the rest completes. Outputs that exist already are not replaced (reported) unless ``overwrite``.
     """
     from gtrs.viz.render import overlay_on_image, render_result_views
 
@@ -135,13 +138,14 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
         writer = PeopleJsonWriter(people_json, str(path), frame)
         for start in range(0, len(read.people), CHUNK):
             chunk = read.people[start:start + CHUNK]
-            placed = _reconstruct(reconstructor, chunk, focal, summary.errors)
+            placed = _reconstruct(reconstructor, chunk, focal, summary.errors, mesh=mesh, refine=refine)
             bar.update(len(chunk))
             for i, result in placed:
                 who = chunk[i]
                 stem = f"{stems[path]}_{start + i}"
                 if formats:
-                    targets = [out / f"{stem}.{fmt}" for fmt in formats] + [out / f"{stem}_joints.json"]
+                    targets = [out / (f"{stem}_params.json" if fmt == "params" else f"{stem}.{fmt}")
+                               for fmt in formats] + [out / f"{stem}_joints.json"]
                     existing = [t.name for t in targets if t.exists()]
                     if existing and not overwrite:
                         summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")

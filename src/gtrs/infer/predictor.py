@@ -3,18 +3,29 @@
     from gtrs.infer.predictor import Reconstructor
     r = Reconstructor.pretrained()
     people = r(keypoints)          # (N, 19, 3) COCO-19 pixels (or keypoints_format="openpose25", ...)
-    people[0].vertices, people[0].faces, people[0].joints, people[0].translation
+    people[0].vertices, people[0].faces, people[0].joints, people[0].translation, people[0].params
+    people = r(keypoints, refine=True)   # the fitted body refined to the keypoints
+    people[0].save("out", "person0")     # meshes, joints, body parameters, skinned GLB, BVH
+
+Meshes come from the body model fitted to the network's mesh (``gtrs.fit.mesh``) by default: a valid,
+rigged body every time, as accurate as the raw mesh (see README); ``mesh="network"`` gives the raw
+network vertices (faster, but they tear on unusual input).
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from gtrs.body.anny import AnnyBody
+from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
+from gtrs.fit.keypoints import refine_to_keypoints
+from gtrs.fit.mesh import MeshFitter
+from gtrs.infer.body_params import BodyParams
 from gtrs.infer.camera import default_focal, project, reprojection_error, solve_translation
 from gtrs.infer.results import MeshResult
 from gtrs.models.gtrs import GTRS
+
+MESH_SOURCES = ("fit", "network")
 
 
 class Reconstructor:
@@ -39,6 +50,13 @@ class Reconstructor:
             self.network = OnnxModel(onnx_path)
         else:
             self.network = self.model
+        self._fitter: MeshFitter | None = None
+
+    @property
+    def fitter(self) -> MeshFitter:
+        if self._fitter is None:
+            self._fitter = MeshFitter(self.body)
+        return self._fitter
 
     @classmethod
     def pretrained(cls, device: str | torch.device = "cpu", onnx_path: str | None = None) -> "Reconstructor":
@@ -64,13 +82,20 @@ class Reconstructor:
 
     def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
                  image_size: tuple[int, int] | list[tuple[int, int] | None] | None = None,
-                 principal: np.ndarray | None = None, sources: list[str] | None = None) -> list[MeshResult]:
+                 principal: np.ndarray | None = None, sources: list[str] | None = None, mesh: str = "fit",
+                 refine: bool = False) -> list[MeshResult]:
         """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3); the network runs in batches.
 
         Camera: ``focal`` in pixels (default: ``default_focal``), principal point at the image centre
         when ``image_size`` (width, height; one for all, or a list with one per person, None where
-        unknown) is given, else at the keypoints' centre.
+        unknown) is given, else at the keypoints' centre. ``mesh``: 'fit' (the body fitted to the
+        network's mesh, with ``params``) or 'network' (its raw vertices, no parameters); ``refine``
+        adjusts the fitted body to the keypoints (``gtrs.fit.keypoints``).
         """
+        if mesh not in MESH_SOURCES:
+            raise ValueError(f"mesh must be one of {MESH_SOURCES}, got {mesh!r}")
+        if refine and mesh != "fit":
+            raise ValueError("refine works on the fitted body: use mesh='fit'")
         kp = np.asarray(keypoints, dtype=np.float64)
         if kp.ndim == 2:
             kp = kp[None]
@@ -78,18 +103,57 @@ class Reconstructor:
         visible = (kp[..., 2] > 0).sum(-1)
         if (visible < 4).any():
             raise ValueError(f"person {int(np.argmax(visible < 4))} has fewer than 4 visible joints")
-        vertices, joints, h36m = self.predict_root_relative(kp)
-        results = []
         sizes = image_size if isinstance(image_size, list) else [image_size] * len(kp)
+        focals = np.array([focal or default_focal(sizes[i], kp[i]) for i in range(len(kp))])
+        centres = np.stack([np.asarray(principal, dtype=np.float64) if principal is not None
+                            else np.array(sizes[i], dtype=np.float64) / 2 if sizes[i] is not None
+                            else kp[i, kp[i, :, 2] > 0, :2].mean(0) for i in range(len(kp))])
+        vertices, joints, h36m = self.predict_root_relative(kp)
+        params: list[BodyParams | None] = [None] * len(kp)
+        placed_by_refine = np.zeros((len(kp), 3)) if refine else None
+        if mesh == "fit":
+            vertices, params, placed_by_refine = self._fit(vertices, kp, focals, centres, refine)
+            v = torch.as_tensor(vertices, dtype=self.body.dtype)
+            joints = self.body.regress_joints(v, "coco19").numpy()
+            h36m = self.body.regress_joints(v, "h36m17").numpy()
+        results = []
         for i in range(len(kp)):
-            f = focal or default_focal(sizes[i], kp[i])
-            c = (np.asarray(principal, dtype=np.float64) if principal is not None
-                 else np.array(sizes[i], dtype=np.float64) / 2 if sizes[i] is not None
-                 else kp[i, kp[i, :, 2] > 0, :2].mean(0))
-            t = solve_translation(joints[i], kp[i], f, c)
+            f, c = float(focals[i]), centres[i]
+            t = placed_by_refine[i] if refine else solve_translation(joints[i], kp[i], f, c)
             placed = joints[i] + t
+            if params[i] is not None:
+                params[i].root = params[i].root + t
             results.append(MeshResult(
                 vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m[i] + t, translation=t,
-                focal=float(f), principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
-                reprojection_px=reprojection_error(project(placed, f, c), kp[i])))
+                focal=f, principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
+                reprojection_px=reprojection_error(project(placed, f, c), kp[i]), params=params[i],
+                mesh_source="fit + refine" if refine else mesh))
         return results
+
+    @torch.no_grad()
+    def _fit(self, vertices: np.ndarray, kp: np.ndarray, focals: np.ndarray, centres: np.ndarray, refine: bool):
+        """The body fitted to root-relative network ``vertices`` (and refined): its vertices relative to
+        the placement the caller adds, parameters per person, and with ``refine`` that placement."""
+        out_vertices, params, placement = [], [], []
+        weights = self.body.skin_weights().numpy()
+        for start in range(0, len(vertices), self.batch_size):
+            net = torch.as_tensor(vertices[start:start + self.batch_size], dtype=self.body.dtype)
+            fit = self.fitter(net)
+            rotations, shape, root, posed = fit.rotations, fit.shape, fit.translation, fit.vertices
+            if refine:
+                sl = slice(start, start + len(net))
+                refined = refine_to_keypoints(self.body, fit, net, torch.as_tensor(kp[sl]), torch.as_tensor(focals[sl]),
+                                              torch.as_tensor(centres[sl]))
+                pelvis = self.body.regress_joints(refined.vertices, "coco19")[:, 17]
+                rotations, shape, posed = refined.rotations, refined.shape, refined.vertices - pelvis[:, None]
+                root = refined.translation - pelvis
+                placement.append(pelvis.numpy())
+            rest = self.body(None, shape, None)
+            for i in range(len(net)):
+                params.append(BodyParams(
+                    bone_names=self.body.bone_names, bone_parents=self.body.bone_parents,
+                    rotations=rotations[i].double().numpy(), shape=shape[i].double().numpy(), shape_names=PHENOTYPE_NAMES,
+                    root=root[i].double().numpy(), rest_vertices=rest.vertices[i].numpy(),
+                    rest_heads=rest.bone_heads[i].numpy(), skin_weights=weights))
+            out_vertices.append(posed.numpy())
+        return np.concatenate(out_vertices), params, (np.concatenate(placement) if refine else None)

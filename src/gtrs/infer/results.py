@@ -12,16 +12,12 @@ import trimesh
 
 from gtrs.atomic import atomic_path
 from gtrs.body.joints import COCO19, H36M17
+from gtrs.infer.body_params import BodyParams
+from gtrs.infer.frames import FRAME_NAMES, to_frame
 
 MESH_FORMATS = ("obj", "ply", "glb")
-FRAMES = ("viewer", "camera")
-# Camera frame (OpenCV: x right, y down, z forward) -> viewer frame (glTF / Blender import: +Y up, the
-# person facing +Z towards a default viewer): a half turn about X. The translation to the person is kept,
-# so several people of one photo keep their places relative to each other.
-CAMERA_TO_VIEWER = np.diag([1.0, -1.0, -1.0])
-FRAME_NAMES = {"viewer": "viewer (glTF: x right, y up, z towards the viewer; the camera at the origin looks "
-                         "along -z), metres",
-               "camera": "camera (OpenCV: x right, y down, z forward), metres"}
+BODY_FORMATS = ("params", "bvh")  # need the fitted body's parameters
+OUTPUT_FORMATS = MESH_FORMATS + BODY_FORMATS
 
 
 @dataclass
@@ -39,6 +35,8 @@ class MeshResult:
     source: str = ""
     image: str | None = None
     reprojection_px: float = float("nan")
+    params: BodyParams | None = None  # the fitted body's parameters (None for the raw network mesh)
+    mesh_source: str = "network"  # 'network', 'fit' or 'fit + refine'
 
     def numpy(self) -> dict[str, np.ndarray]:
         return {k: np.asarray(v) for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
@@ -49,11 +47,7 @@ class MeshResult:
         _ = mesh.vertex_normals  # computed now, so every exporter writes them
         return mesh
 
-    @staticmethod
-    def to_frame(points: np.ndarray, frame: str) -> np.ndarray:
-        if frame not in FRAMES:
-            raise ValueError(f"unknown frame {frame!r}; expected one of {FRAMES}")
-        return points @ CAMERA_TO_VIEWER.T if frame == "viewer" else points
+    to_frame = staticmethod(to_frame)
 
     def record(self, frame: str = "viewer") -> dict:
         """This person as one entry of the per-input JSON (``PEOPLE_SCHEMA``)."""
@@ -64,27 +58,30 @@ class MeshResult:
             "joints_h36m17": self.to_frame(self.joints_h36m, frame).tolist(),
             "translation": self.to_frame(self.translation, frame).tolist(),
             "focal_px": self.focal, "principal_px": self.principal.tolist(),
-            "reprojection_error_px": self.reprojection_px,
+            "reprojection_error_px": self.reprojection_px, "mesh": self.mesh_source,
         }
 
-    def save(self, folder: str | Path, stem: str, formats: tuple[str, ...] = MESH_FORMATS,
+    def save(self, folder: str | Path, stem: str, formats: tuple[str, ...] = OUTPUT_FORMATS,
              frame: str = "viewer") -> list[Path]:
-        """Write ``stem.{obj,ply,glb}`` (with vertex normals) and ``stem_joints.json`` into ``folder``
-        (atomically), in ``frame``: 'viewer' (+Y up, facing +Z: upright in glTF viewers and Blender)
-        or 'camera' (OpenCV axes)."""
+        """Write ``stem.{obj,ply,glb}`` (with vertex normals), for a fitted body ``stem_params.json`` and
+        ``stem.bvh``, and ``stem_joints.json`` into ``folder`` (atomically), in ``frame``: 'viewer'
+        (+Y up, facing +Z: upright in glTF viewers and Blender) or 'camera' (OpenCV axes). A fitted
+        body's GLB is a skinned, rigged character posed by its bones."""
         folder = Path(folder)
-        paths = []
-        mesh = self.mesh(frame)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths, built = [], []
+
+        def mesh() -> trimesh.Trimesh:  # built once, and only if a mesh file is asked for
+            if not built:
+                built.append(self.mesh(frame))
+            return built[0]
+
         for fmt in formats:
-            if fmt not in MESH_FORMATS:
-                raise ValueError(f"unknown mesh format {fmt!r}; expected one of {MESH_FORMATS}")
-            path = folder / f"{stem}.{fmt}"
-            with atomic_path(path) as tmp:
-                if fmt == "obj":
-                    write_obj(tmp, mesh.vertices, self.faces, mesh.vertex_normals)
-                else:
-                    mesh.export(str(tmp), file_type=fmt)
-            paths.append(path)
+            if fmt not in OUTPUT_FORMATS:
+                raise ValueError(f"unknown output format {fmt!r}; expected one of {OUTPUT_FORMATS}")
+            if fmt in BODY_FORMATS and self.params is None:
+                continue  # the raw network mesh has no body parameters
+            paths.append(self._save_one(folder, stem, fmt, frame, mesh))
         record = {
             "source": self.source, "image": self.image, "frame": FRAME_NAMES[frame],
             "translation": self.to_frame(self.translation, frame).tolist(), "focal_px": self.focal,
@@ -96,6 +93,21 @@ class MeshResult:
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(record, indent=1))
         return paths + [path]
+
+    def _save_one(self, folder: Path, stem: str, fmt: str, frame: str, mesh) -> Path:
+        if fmt == "params":
+            return self.params.save_params(folder / f"{stem}_params.json", frame, self.focal, self.principal)
+        if fmt == "bvh":
+            return self.params.save_bvh(folder / f"{stem}.bvh", frame)
+        path = folder / f"{stem}.{fmt}"
+        if fmt == "glb" and self.params is not None:
+            return self.params.save_glb(path, self.faces, frame)
+        with atomic_path(path) as tmp:
+            if fmt == "obj":
+                write_obj(tmp, mesh().vertices, self.faces, mesh().vertex_normals)
+            else:
+                mesh().export(str(tmp), file_type=fmt)
+        return path
 
 
 _OBJ_FACES: dict[bytes, str] = {}  # the face block per face array (one body: computed once)
