@@ -369,6 +369,50 @@ def predict(
     typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}{skipped}")
 
 
+@app.command("predict-sequence")
+def predict_sequence_cmd(
+    input: Path = typer.Argument(..., help="A video (.mp4/.avi/.mov/.mkv; needs gtrs[image]), a folder of per-frame "
+                                           "OpenPose JSON, an MMPose per-video JSON, or a .npy (T, [N,] J, 2|3)."),
+    out: Path = typer.Option(Path("sequence"), help="Output folder."),
+    joints: str = typer.Option(None, help="Keypoint layout (as for predict)."),
+    fps: float = typer.Option(None, help="Frames per second (default: the video's, else 30)."),
+    focal: float = typer.Option(None, help="Focal length in pixels (default: the frame's larger side, if known)."),
+    smooth: bool = typer.Option(True, help="Temporal smoothing (One Euro) of the keypoints and the meshes."),
+    min_cutoff: float = typer.Option(None, help="Smoothing of the keypoints: the One Euro cutoff in Hz when still "
+                                                "(lower = smoother; default from validation, see README)."),
+    formats: str = typer.Option("bvh,glb,params", help="Per track: bvh, glb (skinned, animated), params (.npz)."),
+    frame: str = typer.Option("viewer", help="viewer (+Y up, facing +Z) or camera (OpenCV axes)."),
+    max_gap: int = typer.Option(10, min=0, help="Frames a person may go undetected and keep their track."),
+    overwrite: bool = typer.Option(False, help="Replace outputs that exist already."),
+) -> None:
+    """Track every person through a video or keypoint sequence; write one animated body per track."""
+    from dataclasses import replace
+
+    from gtrs.fit.sequence import SmoothingConfig
+    from gtrs.infer.predict_sequence import SEQUENCE_FORMATS, predict_sequence
+
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in SEQUENCE_FORMATS]
+    if unknown or not chosen:
+        _fail(f"--formats: choose from {', '.join(SEQUENCE_FORMATS)}")
+    if frame not in ("viewer", "camera"):
+        _fail(f"--frame must be viewer or camera, got {frame!r}")
+    for option, value in (("--fps", fps), ("--focal", focal), ("--min-cutoff", min_cutoff)):
+        if value is not None and not (value > 0 and value < float("inf")):
+            _fail(f"{option} must be a positive number, got {value}")
+    smoothing = SmoothingConfig(enabled=smooth)
+    if min_cutoff is not None:
+        smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
+    summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
+                               overwrite=overwrite)
+    for note in summary.notes:
+        typer.echo(f"note: {note}", err=True)
+    for error in summary.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    skipped = f", {len(summary.errors)} skipped (reasons above, on stderr)" if summary.errors else ""
+    typer.echo(f"{summary.tracks} tracks, {summary.frames} frames -> {len(summary.written)} files in {out}{skipped}")
+
+
 @app.command("export-onnx")
 def export_onnx_cmd(
     out: Path = typer.Option(Path("gtrs.onnx"), help="ONNX file to write."),

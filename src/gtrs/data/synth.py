@@ -98,3 +98,29 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
         "focal": cams.focal,
         "principal": cams.principal,
     }
+
+
+def synthesize_clip(body: BodyModel, rotations: torch.Tensor, generator: torch.Generator,
+                    cfg: SynthConfig = SynthConfig(), chunk: int = 256) -> dict[str, torch.Tensor]:
+    """A motion clip (T, K, 3, 3) seen as a video: one body shape and one camera for every frame, with
+    the detector-noise model drawn afresh per frame. Same keys as ``synthesize_batch`` (no flips, no
+    hidden joints); the root stays at the camera's target (the clip's own root motion is left out)."""
+    T, dtype = rotations.shape[0], body.dtype
+    shape = sample_phenotypes(1, generator, cfg.children, dtype)
+    cam = sample_cameras(torch.zeros(1, 3, dtype=dtype), cfg.camera, generator)
+    rotations = rotations.to(dtype).clone()
+    rotations[:, 0] = cam.R @ rotations[:, 0]
+    parts = []
+    with torch.no_grad():
+        for start in range(0, T, chunk):
+            r = rotations[start:start + chunk]
+            vertices = body(r, shape.expand(len(r), -1)).vertices
+            parts.append((vertices, body.regress_joints(vertices, "coco19"), body.regress_joints(vertices, "h36m17")))
+    vertices, coco, h36m = (torch.cat(p) for p in zip(*parts))
+    pelvis = h36m[:, H36M17.root: H36M17.root + 1]
+    focal, principal = cam.focal.expand(T), cam.principal.expand(T, 2)
+    coco2d = project(coco + cam.t[:, None], focal, principal)
+    noisy = coco_detector_noise(coco2d, COCO19.flip_permutation(), cfg.noise, generator, cfg.camera.image_size)
+    return {"keypoints2d": coco2d, "keypoints2d_conf": torch.ones_like(coco2d[..., 0]), "keypoints2d_noisy": noisy,
+            "joints3d": coco - pelvis, "joints3d_h36m": h36m - pelvis, "vertices": vertices - pelvis,
+            "shape": shape.expand(T, -1), "focal": focal, "principal": principal}

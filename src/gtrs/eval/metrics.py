@@ -85,3 +85,13 @@ def torn_meshes(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edg
     """(B,) True for a *torn* mesh: more than ``share`` of its edges stretched or shrunk by more than
     ``ratio`` relative to the template's lengths (E,)."""
     return distorted_edge_share(pred_vertices, template_lengths, edges, ratio) > share
+
+
+def acceleration_error(pred_joints: torch.Tensor, gt_joints: torch.Tensor, root: int = 0,
+                       eval_joints: tuple[int, ...] = H36M_EVAL_JOINTS) -> torch.Tensor:
+    """(T - 2,) mm/frame^2: per frame, the mean over ``eval_joints`` of the difference between the
+    predicted and true second differences of root-centred joints (T, J, 3) (as HMMR / VIBE report it)."""
+    p = pred_joints - pred_joints[:, root:root + 1]
+    g = gt_joints - gt_joints[:, root:root + 1]
+    acc = lambda x: x[2:] - 2 * x[1:-1] + x[:-2]  # noqa: E731
+    return 1000 * (acc(p[:, eval_joints]) - acc(g[:, eval_joints])).norm(dim=-1).mean(-1)

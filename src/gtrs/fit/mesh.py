@@ -163,19 +163,21 @@ class MeshFitter:
         return ((moved - base[:, None]) / step[..., None, None]).permute(0, 2, 3, 1)
 
     @torch.no_grad()
-    def __call__(self, target: torch.Tensor) -> BodyFit:
-        """Fit the body to (B, V, 3) target meshes (metres, the body's own vertex order)."""
+    def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None) -> BodyFit:
+        """Fit the body to (B, V, 3) target meshes (metres, the body's own vertex order). Given
+        ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted."""
         cfg, body = self.cfg, self.body
         target = target.to(body.dtype)
         B, K = target.shape[0], body.num_bones
         goal = target[:, self.sample]
         rotations, translation = self.initial_pose(target)
-        shape = self.mean_shape.expand(B, -1).clone()
+        shape_iterations = cfg.shape_iterations if shape is None else 0
+        shape = self.mean_shape.expand(B, -1).clone() if shape is None else shape.to(body.dtype).clone()
         out = body(rotations, shape, translation)
         cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m)
         damping = torch.full((B,), cfg.damping, dtype=body.dtype)
         for it in range(cfg.iterations):
-            with_shape = it < cfg.shape_iterations
+            with_shape = it < shape_iterations
             verts = out.vertices[:, self.sample]
             residual = goal - verts  # (B, S, 3)
             robust = _huber_weights(residual, cfg.huber_m)  # (B, S)

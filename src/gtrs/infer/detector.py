@@ -33,13 +33,15 @@ def load_image(path: str | Path) -> np.ndarray:
 class PoseDetector:
     """``detect(image) -> (19, 3) COCO-19 keypoints in pixels, or None if no person is found``."""
 
-    def __init__(self, model_complexity: int = 1, min_visibility: float = 0.3) -> None:
+    def __init__(self, model_complexity: int = 1, min_visibility: float = 0.3, video: bool = False) -> None:
+        """``video``: MediaPipe's tracking mode (frames of one video in order; the person found in one
+        frame is followed into the next) instead of searching every image afresh."""
         try:
             import mediapipe as mp
         except ImportError as e:
             raise ImportError("photo input needs the optional detector: pip install 'gtrs[image]' "
                               "(mediapipe==0.10.14)") from e
-        self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=model_complexity)
+        self._pose = mp.solutions.pose.Pose(static_image_mode=not video, model_complexity=model_complexity)
         self.min_visibility = min_visibility
 
     def detect(self, image: np.ndarray) -> np.ndarray | None:

@@ -65,7 +65,7 @@ def format_bvh(names: tuple[str, ...], parents: tuple[int, ...], rest_heads: np.
     visit(0)
     euler = roma.rotmat_to_euler("ZXY", torch.as_tensor(rotations[:, order]), degrees=True).numpy()  # (T, K, 3)
     values = np.concatenate([np.asarray(root_positions, np.float64) * UNITS_PER_METRE, euler.reshape(T, -1)], axis=1)
-    lines += ["MOTION", f"Frames: {T}", f"Frame Time: {frame_time:.6f}"]
+    lines += ["MOTION", f"Frames: {T}", f"Frame Time: {frame_time:.8f}"]
     lines += [" ".join(f"{v:.6f}" for v in row) for row in values]
     return "\n".join(lines) + "\n"
 

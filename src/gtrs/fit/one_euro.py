@@ -1,0 +1,63 @@
+"""The One Euro filter (Casiez, Roussel & Vogel, "1 Euro Filter: A Simple Speed-based Low-pass Filter
+for Noisy Input in Interactive Systems", CHI 2012), vectorised over any number of signals.
+
+Per signal, an exponential low-pass whose cutoff rises with speed: ``cutoff = min_cutoff + beta *
+|speed|``, so a still joint is smoothed hard (jitter goes) and a fast one lightly (little lag). The
+speed itself is low-passed at ``d_cutoff``. Samples marked invalid (a missed keypoint) keep the last
+filtered value and do not move the filter.
+
+``zero_phase`` (offline sequences): filter forwards, then the result backwards, so the two lags cancel.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class OneEuroConfig:
+    min_cutoff: float = 1.0  # Hz: the cutoff when still (lower = smoother, more lag)
+    beta: float = 0.0  # cutoff added per unit of speed (units of the signal per second)
+    d_cutoff: float = 1.0  # Hz: the speed's own low-pass
+    zero_phase: bool = True
+
+
+def _alpha(cutoff: np.ndarray | float, rate: float) -> np.ndarray | float:
+    tau = 1.0 / (2 * math.pi * cutoff)
+    return 1.0 / (1.0 + tau * rate)
+
+
+def _one_pass(x: np.ndarray, valid: np.ndarray, rate: float, cfg: OneEuroConfig) -> np.ndarray:
+    out = np.empty_like(x)
+    prev = x[0].copy()
+    speed = np.zeros_like(x[0])
+    seen = valid[0].copy()
+    out[0] = prev
+    a_d = _alpha(cfg.d_cutoff, rate)
+    for t in range(1, len(x)):
+        v = valid[t]
+        fresh = v & ~seen  # first valid sample of a signal: start from it
+        prev = np.where(fresh, x[t], prev)
+        raw_speed = (x[t] - prev) * rate
+        speed = np.where(v & seen, speed + a_d * (raw_speed - speed), speed)
+        a = _alpha(cfg.min_cutoff + cfg.beta * np.abs(speed), rate)
+        prev = np.where(v & seen, prev + a * (x[t] - prev), prev)
+        seen = seen | v
+        out[t] = prev
+    return out
+
+
+def one_euro(x: np.ndarray, fps: float, cfg: OneEuroConfig = OneEuroConfig(),
+             valid: np.ndarray | None = None) -> np.ndarray:
+    """Filter (T, ...) signals sampled at ``fps``; ``valid`` (T, ...) bool marks usable samples
+    (default: all). Returns an array like ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 2:
+        return x.copy()
+    valid = np.ones(x.shape, dtype=bool) if valid is None else np.broadcast_to(valid, x.shape)
+    out = _one_pass(x, valid, fps, cfg)
+    if cfg.zero_phase:
+        out = _one_pass(out[::-1], valid[::-1], fps, cfg)[::-1]
+    return np.ascontiguousarray(out)

@@ -1,0 +1,115 @@
+"""``gtrs predict-sequence``: a video or keypoint sequence -> one animated body per tracked person.
+
+Per track (``gtrs.infer.tracking``; gaps up to ``max_gap`` frames are bridged by interpolating the
+keypoints): the keypoints and the network's meshes are smoothed over time, one body shape is fitted
+for the track and its pose per frame (``gtrs.fit.sequence``), each frame is placed in front of the
+camera (closed-form translation, one focal length for the whole sequence), and written as
+
+- ``NAME_trackK.bvh``: the rig's skeleton, one BVH frame per video frame, ``Frame Time`` = 1 / fps;
+- ``NAME_trackK.glb``: the body as a skinned glTF with the motion as an animation;
+- ``NAME_trackK_params.npz``: per frame the bone rotations, root position, keypoints used, whether the
+  person was detected in that frame, and the shape, fps, focal length and principal point.
+
+Everything is in viewer axes (+Y up, facing +Z) unless ``frame='camera'``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from gtrs.atomic import atomic_path
+from gtrs.body.anny import PHENOTYPE_NAMES
+from gtrs.fit.keypoints import solve_translation
+from gtrs.fit.sequence import SmoothingConfig, fit_sequence
+from gtrs.infer.camera import default_focal
+from gtrs.infer.frames import frame_matrix
+from gtrs.infer.io import KeypointFileError
+from gtrs.infer.predictor import Reconstructor
+from gtrs.infer.sequence_io import read_sequence
+from gtrs.infer.skinned_glb import write_skinned_glb
+from gtrs.infer.tracking import track_people
+from gtrs.mocap.bvh_writer import write_bvh
+
+SEQUENCE_FORMATS = ("bvh", "glb", "params")
+
+
+@dataclass
+class SequenceSummary:
+    written: list[Path] = field(default_factory=list)
+    tracks: int = 0
+    frames: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def predict_sequence(input: str | Path, out: str | Path, joints: str | None = None, fps: float | None = None,
+                     focal: float | None = None, smoothing: SmoothingConfig = SmoothingConfig(),
+                     formats: tuple[str, ...] = SEQUENCE_FORMATS, frame: str = "viewer", min_frames: int = 5,
+                     max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
+                     overwrite: bool = False) -> SequenceSummary:
+    """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring)."""
+    out = Path(out)
+    seq = read_sequence(input, joints, fps)
+    summary = SequenceSummary(errors=list(seq.errors), notes=list(seq.notes))
+    tracks = [t for t in track_people(seq.frames, max_gap=max_gap) if len(t.frames) >= min_frames]
+    if not tracks:
+        raise KeypointFileError(f"{input}: no person tracked over at least {min_frames} frames "
+                                f"({sum(map(len, seq.frames))} detections in {len(seq.frames)} frames)")
+    reconstructor = reconstructor or Reconstructor.pretrained()
+    body = reconstructor.body
+    network = lambda kp: torch.as_tensor(reconstructor.network(kp.to(reconstructor.device))[0]).cpu()  # noqa: E731
+    name = Path(input).stem if Path(input).is_file() else Path(input).name
+    turn = frame_matrix(frame)
+    weights = body.skin_weights().numpy()
+    for k, track in enumerate(tqdm(tracks, desc="tracks", unit="track", disable=not show_progress)):
+        stem = f"{name}_track{k}"
+        targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats}
+        existing = [p for p in targets.values() if p.exists()]
+        if existing and not overwrite:
+            summary.errors.append(f"{input}: {existing[0]} exists; pass --overwrite to replace it")
+            continue
+        keypoints, detected = track.dense()
+        fit = fit_sequence(network, body, keypoints, seq.fps, smoothing, fitter=reconstructor.fitter)
+        T = len(keypoints)
+        seen = keypoints[keypoints[..., 2] > 0, :2]
+        f = focal or default_focal(seq.image_size, np.concatenate([seen, np.ones((len(seen), 1))], 1))
+        c = (np.array(seq.image_size, dtype=np.float64) / 2 if seq.image_size is not None
+             else 0.5 * (seen.min(0) + seen.max(0)))
+        joints19 = body.regress_joints(fit.vertices, "coco19")
+        pelvis = joints19[:, 17:18]
+        t = solve_translation((joints19 - pelvis).double(), torch.as_tensor(fit.keypoints),
+                              torch.full((T,), f, dtype=torch.float64), torch.as_tensor(c).expand(T, 2))
+        root = (fit.root - pelvis[:, 0]).double() + t  # the root bone's head, camera frame
+        rotations = fit.rotations.double().numpy().copy()
+        rotations[:, 0] = turn @ rotations[:, 0]
+        root = root.numpy() @ turn.T
+        rest = body(None, fit.shape[None], None)
+        rest_heads, rest_vertices = rest.bone_heads[0].numpy(), rest.vertices[0].numpy()
+        out.mkdir(parents=True, exist_ok=True)
+        if "bvh" in formats:
+            summary.written.append(write_bvh(targets["bvh"], body.bone_names, body.bone_parents, rest_heads, rotations,
+                                             root, frame_time=1.0 / seq.fps))
+        if "glb" in formats:
+            import trimesh
+
+            normals = trimesh.Trimesh(rest_vertices, body.faces.numpy(), process=False).vertex_normals
+            summary.written.append(write_skinned_glb(targets["glb"], rest_vertices, body.faces.numpy(), normals, weights,
+                                                     body.bone_names, body.bone_parents, rest_heads, rotations, root,
+                                                     fps=seq.fps))
+        if "params" in formats:
+            with atomic_path(targets["params"]) as tmp:
+                with open(tmp, "wb") as fh:
+                    np.savez_compressed(fh, rotations=rotations, root=root, shape=fit.shape.numpy(),
+                                        shape_names=np.array(PHENOTYPE_NAMES), bone_names=np.array(body.bone_names),
+                                        bone_parents=np.array(body.bone_parents), rest_bone_heads=rest_heads,
+                                        keypoints=fit.keypoints, detected=detected,
+                                        frames=np.arange(track.frames[0], track.frames[-1] + 1), fps=seq.fps,
+                                        focal_px=f, principal_px=c, frame=frame)
+            summary.written.append(targets["params"])
+        summary.tracks += 1
+        summary.frames += T
+    return summary

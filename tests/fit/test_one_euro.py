@@ -1,0 +1,28 @@
+"""The One Euro filter: still signals stay, noise is cut, missed samples are held."""
+import numpy as np
+
+from gtrs.fit.one_euro import OneEuroConfig, one_euro
+
+
+def test_constant_signal_is_unchanged_and_noise_is_cut():
+    assert np.allclose(one_euro(np.full((50, 3), 2.5), 30.0), 2.5)
+    rng = np.random.default_rng(0)
+    t = np.arange(300) / 30.0
+    clean = np.sin(2 * np.pi * 0.1 * t)[:, None]
+    noisy = clean + rng.normal(0, 0.2, clean.shape)
+    smooth = one_euro(noisy, 30.0, OneEuroConfig(min_cutoff=1.0))
+    inner = slice(30, -30)  # away from the ends, where a filter has less to go on
+    assert np.abs(smooth - clean)[inner].mean() < 0.4 * np.abs(noisy - clean)[inner].mean()
+    # zero-phase: no lag on a slow signal
+    lag = np.argmax(np.correlate(smooth[:, 0] - smooth.mean(), clean[:, 0] - clean.mean(), "full")) - (len(t) - 1)
+    assert abs(lag) <= 1
+
+
+def test_missed_samples_are_held_and_do_not_move_the_filter():
+    x = np.array([[0.0], [0.0], [100.0], [0.0], [0.0]])
+    valid = np.array([[True], [True], [False], [True], [True]])
+    out = one_euro(x, 30.0, OneEuroConfig(zero_phase=False), valid=valid)
+    assert np.allclose(out, 0.0)
+    late = one_euro(np.array([[5.0], [1.0], [1.0]]), 30.0, OneEuroConfig(zero_phase=False),
+                    valid=np.array([[False], [True], [True]]))
+    assert np.allclose(late[1:], 1.0)  # a signal starts at its first valid sample
