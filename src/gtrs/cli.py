@@ -125,6 +125,20 @@ def bench_fit_cmd(
         typer.echo(f"{r['stage']:8s} {r['batch']:5d}  {r['ms_per_person']:9.1f}{extra}")
 
 
+@bench_app.command("sequence")
+def bench_sequence_cmd(
+    frames: int = typer.Option(900, min=3, help="Frames of the synthetic keypoint track (900 = 30 s at 30 fps)."),
+    video_frames: int = typer.Option(90, min=3, help="Frames of the synthetic video."),
+    repeats: int = typer.Option(3, min=1),
+    threads: int = typer.Option(2, min=1),
+) -> None:
+    """predict-sequence frames/s end to end (BVH + animated GLB out), keypoints in and video in (medians)."""
+    from gtrs.bench.sequence import bench_sequence
+
+    for r in bench_sequence(frames, video_frames, repeats, threads):
+        typer.echo(f"{r['case']:20s} {r['frames']} frames: median {r['median_s']:.2f} s -> {r['frames_per_s']:.0f} frames/s")
+
+
 @bench_app.command("report")
 def bench_report_cmd(
     data: Path = typer.Option(..., help="A folder made by `gtrs data build` (its test split is used)."),
@@ -235,6 +249,9 @@ def evaluate(
     photos: Path = typer.Option(None, help="With --probes: a COCO keypoint annotations JSON of real photos."),
     stage: str = typer.Option("network", help="What follows the network: network (its raw mesh), fit (the body "
                                               "fitted to it) or refine (that body refined to the 2D keypoints)."),
+    sequences: bool = typer.Option(False, "--sequences", help="Temporal smoothing on vs off on the split's clips "
+                                                              "seen as videos (acceleration error, MPJPE), to "
+                                                              "OUT/sequences.{json,md}; --batch-size caps frames per clip."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
@@ -256,6 +273,9 @@ def evaluate(
     if probes:
         _write_probes(checkpoint, data, out, photos, batches, batch_size, stage)
         return
+    if sequences:
+        _write_sequences(checkpoint, data, split, out, max_frames=batch_size * batches, seed=seed)
+        return
     if bvh is not None:
         from gtrs.data.build import build_dataset
 
@@ -273,6 +293,24 @@ def evaluate(
     paths = write_report(report, out)
     typer.echo(report.markdown())
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_frames: int, seed: int) -> None:
+    import json
+
+    from gtrs.atomic import atomic_path
+    from gtrs.eval.sequences import evaluate_smoothing, sequences_markdown
+
+    result = {"checkpoint": str(checkpoint), "data": str(data), "split": split, "max_frames_per_clip": max_frames,
+              "seed": seed, "settings": evaluate_smoothing(checkpoint, data, split, max_frames=max_frames, seed=seed)}
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out / "sequences.json") as tmp:
+        tmp.write_text(json.dumps(result, indent=1))
+    text = sequences_markdown(result)
+    with atomic_path(out / "sequences.md") as tmp:
+        tmp.write_text(text)
+    typer.echo(text)
+    typer.echo(f"wrote {out / 'sequences.json'}, {out / 'sequences.md'}")
 
 
 def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int,

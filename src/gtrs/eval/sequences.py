@@ -55,3 +55,14 @@ def evaluate_smoothing(checkpoint: str | Path, data: str | Path, split: str = "t
     return {name: {"mpjpe": s["mpjpe"] / s["frames"], "pa_mpjpe": s["pa_mpjpe"] / s["frames"],
                    "accel_error": s["accel_error"] / max(1, s["accel_frames"]), "frames": s["frames"]}
             for name, s in sums.items()}
+
+
+def sequences_markdown(result: dict) -> str:
+    """The smoothing table of ``gtrs evaluate --sequences``."""
+    rows = ["| smoothing | frames | MPJPE (mm) | PA-MPJPE (mm) | acceleration error (mm/frame^2) |", "|---|---|---|---|---|"]
+    for name, m in result["settings"].items():
+        rows.append(f"| {name} | {m['frames']} | {m['mpjpe']:.1f} | {m['pa_mpjpe']:.1f} | {m['accel_error']:.1f} |")
+    return (f"# Temporal smoothing, split `{result['split']}`\n\nCheckpoint `{result['checkpoint']}`; every clip of the "
+            f"split seen as a video (one body, one camera; detector noise per frame), at most "
+            f"{result['max_frames_per_clip']} frames per clip, seed {result['seed']}; the fitted body's H36M joints.\n\n"
+            + "\n".join(rows) + "\n")

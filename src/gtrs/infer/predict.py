@@ -49,10 +49,11 @@ def output_stems(files: list[Path]) -> dict[Path, str]:
 CHUNK = 64  # people per network call
 
 
-def _read_input(path: Path, joints: str | None, detector_box: list,
-                person: int | None = None) -> tuple[ReadResult, object]:
+def _read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
+                render: bool = True) -> tuple[ReadResult, object]:
     """People of one input file (keypoints, or a photo through the detector: every person found,
-    largest first, or only the ``person``-th) and the image, if any."""
+    largest first, or only the ``person``-th) and the image (a photo), or the images found beside a
+    keypoint file by name (``image_beside``; looked for only when ``render``)."""
     if path.suffix.lower() in IMAGE_SUFFIXES:
         image = load_image(path)
         if not detector_box:
@@ -68,7 +69,38 @@ def _read_input(path: Path, joints: str | None, detector_box: list,
         size = (image.shape[1], image.shape[0])
         return ReadResult(people=[Person(source=f"{path}#person {k if person is None else person}", keypoints=kp,
                                          image=path.name, image_size=size) for k, kp in enumerate(found)]), image
-    return read_keypoints(path, joints), None
+    read = read_keypoints(path, joints)
+    return read, _attach_images(path, read) if render else {}
+
+
+def image_beside(path: Path, person: Person) -> Path | None:
+    """The photo a keypoint file's person was detected in, when it lies beside the file: the image the
+    record names (COCO annotations), else an image with the file's stem (``NAME_keypoints.json`` ->
+    ``NAME.jpg``, as OpenPose names its output)."""
+    names = [person.image] if person.image else []
+    stem = path.stem.removesuffix("_keypoints")
+    names += [stem + suffix for suffix in IMAGE_SUFFIXES] + [stem + suffix.upper() for suffix in IMAGE_SUFFIXES]
+    return next((path.parent / n for n in names if (path.parent / n).is_file()), None)
+
+
+def _attach_images(path: Path, read: ReadResult) -> dict[str, np.ndarray]:
+    """Images found beside a keypoint file, by name; people without an image size get theirs."""
+    images: dict[str, np.ndarray] = {}
+    for person in read.people:
+        found = image_beside(path, person)
+        if found is None:
+            continue
+        if found.name not in images:
+            try:
+                images[found.name] = load_image(found)
+            except KeypointFileError as e:
+                read.notes.append(f"{e}; no overlay")
+                continue
+        person.image = found.name
+        if person.image_size is None:
+            h, w = images[found.name].shape[:2]
+            person.image_size = (w, h)
+    return images
 
 
 def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: float | None,
@@ -121,7 +153,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
     for path in files:
         try:
-            read, image = _read_input(path, joints, detector, person)
+            read, image = _read_input(path, joints, detector, person, render)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
@@ -157,10 +189,11 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                     with atomic_path(png) as tmp:
                         render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
                     summary.written.append(png)
-                    if image is not None:
+                    picture = image.get(who.image) if isinstance(image, dict) else image
+                    if picture is not None:
                         png = out / f"{stem}_overlay.png"
                         with atomic_path(png) as tmp:
-                            overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+                            overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal, str(tmp))
                         summary.written.append(png)
                 summary.people += 1
         writer.close(keep=writer.count > 0)

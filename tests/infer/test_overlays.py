@@ -1,0 +1,45 @@
+"""Keypoint files with their photo beside them get an overlay, as photos do."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from gtrs.demo import demo_file
+from gtrs.infer.predict import predict
+from gtrs.infer.predictor import Reconstructor
+from gtrs.models import create_model
+from gtrs.train.loop import front_view_template
+
+
+@pytest.fixture(scope="module")
+def reconstructor(anny_body):
+    torch.manual_seed(0)
+    return Reconstructor(create_model("cpu", front_view_template(anny_body)), body=anny_body)
+
+
+def test_coco_annotations_and_openpose_files_get_overlays_from_the_image_beside(tmp_path, reconstructor):
+    photo = "coco_val2017_000000009483_standing.jpg"
+    coco = json.loads(demo_file("coco_keypoints_annotations.json").read_text())
+    keep = [a for a in coco["annotations"] if a["image_id"] == 9483]
+    (tmp_path / "in").mkdir()
+    shutil.copy(demo_file(photo), tmp_path / "in" / photo)
+    (tmp_path / "in" / "ann.json").write_text(json.dumps({**coco, "annotations": keep}))
+    kp = np.asarray(keep[0]["keypoints"], dtype=float).reshape(17, 3)
+    body25 = np.zeros((25, 3))
+    for i, j in enumerate([0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11]):
+        body25[j] = kp[i]
+    (tmp_path / "op").mkdir()
+    shutil.copy(demo_file(photo), tmp_path / "op" / "frame.jpg")
+    (tmp_path / "op" / "frame_keypoints.json").write_text(json.dumps({"people": [{"pose_keypoints_2d": body25.ravel().tolist()}]}))
+    for folder, name in (("in/ann.json", "ann_0_overlay.png"), ("op/frame_keypoints.json", "frame_keypoints_0_overlay.png")):
+        summary = predict(tmp_path / folder, tmp_path / "out", formats=(), reconstructor=reconstructor, mesh="network",
+                          show_progress=False)
+        assert summary.people == 1 and (tmp_path / "out" / name).is_file(), [p.name for p in summary.written]
+    people = json.loads((tmp_path / "out" / "frame_keypoints_people.json").read_text())["people"]
+    assert people[0]["image"] == "frame.jpg"
+    from PIL import Image
+
+    h, w = np.asarray(Image.open(demo_file(photo))).shape[:2]
+    assert people[0]["principal_px"] == [w / 2, h / 2]  # the image found gives the camera's centre
