@@ -26,3 +26,9 @@ def test_missed_samples_are_held_and_do_not_move_the_filter():
     late = one_euro(np.array([[5.0], [1.0], [1.0]]), 30.0, OneEuroConfig(zero_phase=False),
                     valid=np.array([[False], [True], [True]]))
     assert np.allclose(late[1:], 1.0)  # a signal starts at its first valid sample
+
+
+def test_zero_phase_follows_a_steady_drift_to_the_last_frame():
+    ramp = np.arange(60, dtype=float)[:, None] * 2.0  # 2 px per frame
+    out = one_euro(ramp, 30.0, OneEuroConfig(min_cutoff=1.0))
+    assert np.abs(out - ramp).max() < 0.5

@@ -123,8 +123,14 @@ def test_video_file_through_the_detector(tmp_path, shipped):
     seq = read_sequence(path)
     assert seq.fps == pytest.approx(24) and len(seq.frames) == 8 and seq.image_size == (w, h)
     assert sum(len(f) > 0 for f in seq.frames) >= 6
-    summary = predict_sequence(path, tmp_path / "out", reconstructor=shipped, show_progress=False)
+    summary = predict_sequence(path, tmp_path / "out", reconstructor=shipped, show_progress=False,
+                               formats=("bvh", "mp4"))
     assert summary.tracks == 1 and (tmp_path / "out" / "standing_track0.bvh").is_file()
+    with av.open(str(tmp_path / "out" / "standing_overlay.mp4")) as overlay:
+        drawn = [f.to_ndarray(format="rgb24") for f in overlay.decode(video=0)]
+    assert len(drawn) == 8 and drawn[0].shape == (h, w, 3)
+    original = image[:h, :w].astype(float)
+    assert np.abs(drawn[0].astype(float) - original).mean() > 2.0  # a body is drawn over the frame
 
 
 def test_nothing_to_track_is_one_clear_error(tmp_path, shipped):

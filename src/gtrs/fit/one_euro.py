@@ -6,7 +6,8 @@ Per signal, an exponential low-pass whose cutoff rises with speed: ``cutoff = mi
 speed itself is low-passed at ``d_cutoff``. Samples marked invalid (a missed keypoint) keep the last
 filtered value and do not move the filter.
 
-``zero_phase`` (offline sequences): filter forwards, then the result backwards, so the two lags cancel.
+``zero_phase`` (offline sequences): filter forwards, then the result backwards, so the two lags cancel
+(the ends extended by point reflection first, as filtfilt does, so they do not lag either).
 """
 from __future__ import annotations
 
@@ -57,7 +58,14 @@ def one_euro(x: np.ndarray, fps: float, cfg: OneEuroConfig = OneEuroConfig(),
     if len(x) < 2:
         return x.copy()
     valid = np.ones(x.shape, dtype=bool) if valid is None else np.broadcast_to(valid, x.shape)
-    out = _one_pass(x, valid, fps, cfg)
-    if cfg.zero_phase:
-        out = _one_pass(out[::-1], valid[::-1], fps, cfg)[::-1]
-    return np.ascontiguousarray(out)
+    if not cfg.zero_phase:
+        return _one_pass(x, valid, fps, cfg)
+    # As filtfilt does: extend both ends by point reflection (a linear trend continues), so that neither
+    # pass starts from a lagged value at the sequence's ends; then cut the extension off again.
+    pad = min(len(x) - 1, int(math.ceil(6 * fps / (2 * math.pi * cfg.min_cutoff))))  # ~6 time constants
+    head, tail = 2 * x[:1] - x[pad:0:-1], 2 * x[-1:] - x[-2:-pad - 2:-1]
+    xx = np.concatenate([head, x, tail])
+    vv = np.concatenate([valid[pad:0:-1], valid, valid[-2:-pad - 2:-1]])
+    out = _one_pass(xx, vv, fps, cfg)
+    out = _one_pass(out[::-1], vv[::-1], fps, cfg)[::-1]
+    return np.ascontiguousarray(out[pad:pad + len(x)])

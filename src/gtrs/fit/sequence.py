@@ -25,8 +25,8 @@ class SmoothingConfig:
     validation clips (docs/sequences)."""
 
     enabled: bool = True
-    keypoints: OneEuroConfig = field(default_factory=lambda: OneEuroConfig(min_cutoff=1.0, beta=0.0))  # pixels
-    vertices: OneEuroConfig = field(default_factory=lambda: OneEuroConfig(min_cutoff=2.0, beta=0.0))  # metres
+    keypoints: OneEuroConfig = field(default_factory=lambda: OneEuroConfig(min_cutoff=3.0, beta=0.0))  # pixels
+    vertices: OneEuroConfig = field(default_factory=lambda: OneEuroConfig(min_cutoff=3.0, beta=0.0))  # metres
 
 
 @dataclass

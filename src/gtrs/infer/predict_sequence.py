@@ -8,7 +8,8 @@ camera (closed-form translation, one focal length for the whole sequence), and w
 - ``NAME_trackK.bvh``: the rig's skeleton, one BVH frame per video frame, ``Frame Time`` = 1 / fps;
 - ``NAME_trackK.glb``: the body as a skinned glTF with the motion as an animation;
 - ``NAME_trackK_params.npz``: per frame the bone rotations, root position, keypoints used, whether the
-  person was detected in that frame, and the shape, fps, focal length and principal point.
+  person was detected in that frame, and the shape, fps, focal length and principal point;
+- on request (``mp4``, video input), ``NAME_overlay.mp4``: every track's body drawn over the video.
 
 Everything is in viewer axes (+Y up, facing +Z) unless ``frame='camera'``.
 """
@@ -29,12 +30,12 @@ from gtrs.infer.camera import default_focal
 from gtrs.infer.frames import frame_matrix
 from gtrs.infer.io import KeypointFileError
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.sequence_io import read_sequence
+from gtrs.infer.sequence_io import VIDEO_SUFFIXES, read_sequence
 from gtrs.infer.skinned_glb import write_skinned_glb
 from gtrs.infer.tracking import track_people
 from gtrs.mocap.bvh_writer import write_bvh
 
-SEQUENCE_FORMATS = ("bvh", "glb", "params")
+SEQUENCE_FORMATS = ("bvh", "glb", "params", "mp4")  # mp4: the bodies over the video (video input only)
 
 
 @dataclass
@@ -65,9 +66,10 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
     name = Path(input).stem if Path(input).is_file() else Path(input).name
     turn = frame_matrix(frame)
     weights = body.skin_weights().numpy()
+    overlay: dict[int, list] = {}
     for k, track in enumerate(tqdm(tracks, desc="tracks", unit="track", disable=not show_progress)):
         stem = f"{name}_track{k}"
-        targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats}
+        targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats if f != "mp4"}
         existing = [p for p in targets.values() if p.exists()]
         if existing and not overwrite:
             summary.errors.append(f"{input}: {existing[0]} exists; pass --overwrite to replace it")
@@ -110,6 +112,18 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                                         frames=np.arange(track.frames[0], track.frames[-1] + 1), fps=seq.fps,
                                         focal_px=f, principal_px=c, frame=frame)
             summary.written.append(targets["params"])
+        if "mp4" in formats:
+            placed = (fit.vertices - pelvis).double() + t[:, None]  # camera frame
+            for i, index in enumerate(range(track.frames[0], track.frames[-1] + 1)):
+                overlay.setdefault(index, []).append((placed[i].float().numpy(), f, c))
         summary.tracks += 1
         summary.frames += T
+    if "mp4" in formats:
+        if Path(input).suffix.lower() not in VIDEO_SUFFIXES:
+            summary.notes.append(f"{input}: mp4 overlay needs a video input; none written")
+        else:
+            from gtrs.viz.video_overlay import write_overlay_video
+
+            summary.written.append(write_overlay_video(input, out / f"{name}_overlay.mp4", overlay, body.faces.numpy(),
+                                                       seq.fps, show_progress))
     return summary
