@@ -28,6 +28,7 @@ from gtrs.body.skeleton import Skeleton
 
 DOMINANT_WEIGHT = 0.5
 MIN_DOMINANT_VERTICES = 20
+WEAK_BONE_PARTS = ("Hand", "Finger", "Thumb")  # the network's hands are noisy: keep these near rest
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class MeshFitConfig:
     damping: float = 1e-3  # initial Levenberg-Marquardt damping, relative to the Hessian's diagonal
     shape_prior: float = 1e-4  # pull of the shape towards the mean body (per unit of shape, squared)
     shape_step: float = 0.05  # finite-difference step for the shape Jacobian
+    # Pull of each bone's rotation towards the rest pose (per rad^2, against squared-metre residuals).
+    # The bones the mesh says little about (clavicles, hip joints, neck: no vertex of their own; hands and
+    # fingers: spiky in the network's mesh) get the strong pull; without it they can wander into
+    # half-turns that pinch the skin (a torn body).
+    rotation_prior: float = 1e-3
+    weak_bone_prior: float = 0.3
 
 
 @dataclass
@@ -74,6 +81,11 @@ class MeshFitter:
         self.rest_vertices = rest.vertices[0]  # (V, 3), hips head at the origin
         self.mean_shape = body.default_shape(1)[0]
         self.dominant, self.dominant_mask, self.registered = self._dominant_sets(weights)
+        weak = [k for k, name in enumerate(self.skeleton.names) if k > 0 and (
+            k not in self.registered or any(part in name for part in WEAK_BONE_PARTS))]
+        self.prior = torch.full((K,), cfg.rotation_prior, dtype=weights.dtype)
+        self.prior[0] = 0.0  # the root turns freely
+        self.prior[weak] = cfg.weak_bone_prior
 
     def _dominant_sets(self, weights: torch.Tensor):
         """Padded (K', N) vertex indices each registered bone dominates, their mask, and which bones."""
@@ -183,6 +195,14 @@ class MeshFitter:
             robust = _huber_weights(residual, cfg.huber_m)  # (B, S)
             shape_jac = self._shape_jacobian(rotations, shape, translation, verts) if with_shape else None
             H, g = self._normal_equations(verts, out.bone_heads, residual, robust, shape_jac)
+            # rotation prior: lambda_k |r_k + W_p^T d_k|^2 with r_k the local rotation vector (to first order)
+            local = roma.rotmat_to_rotvec(rotations)  # (B, K, 3)
+            world = self.skeleton.world_rotations(rotations)
+            parent_world = torch.cat([torch.eye(3, dtype=world.dtype).expand(B, 1, 3, 3),
+                                      world[:, torch.tensor(self.skeleton.parents[1:])]], 1)
+            prior = self.prior.to(H.dtype)
+            H[:, :3 * K, :3 * K] += torch.diag_embed(prior.repeat_interleave(3)).expand(B, -1, -1)
+            g[:, :3 * K] -= (prior[None, :, None] * (parent_world @ local[..., None])[..., 0]).reshape(B, 3 * K)
             if with_shape:
                 D = shape.shape[1]
                 H[:, -D:, -D:] += cfg.shape_prior * torch.eye(D, dtype=H.dtype)
