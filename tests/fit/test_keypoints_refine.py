@@ -4,7 +4,7 @@ import roma
 import torch
 
 from gtrs.fit.keypoints import refine_to_keypoints, solve_translation
-from gtrs.fit.mesh import MeshFitter, MeshFitConfig
+from gtrs.fit.mesh import MeshFitConfig, MeshFitter
 from gtrs.fit.pose_prior import PosePrior, fit_pose_prior
 from gtrs.infer.camera import solve_translation as solve_translation_numpy
 

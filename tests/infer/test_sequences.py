@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from gtrs.body.keypoint_formats import OPENPOSE25_NAMES
 from gtrs.body.joints import COCO17_NAMES
+from gtrs.body.keypoint_formats import OPENPOSE25_NAMES
 from gtrs.infer.predict_sequence import predict_sequence
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.sequence_io import read_sequence

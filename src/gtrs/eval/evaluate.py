@@ -19,6 +19,7 @@ from tqdm import tqdm  # noqa: E402
 from gtrs.atomic import atomic_path  # noqa: E402
 from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
+from gtrs.body.mesh_quality import mesh_edges  # noqa: E402
 from gtrs.data.build import load_manifest, load_split_clips  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.eval.baselines import baseline_predictor  # noqa: E402
@@ -26,7 +27,6 @@ from gtrs.eval.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
-from gtrs.train.losses import mesh_edges  # noqa: E402
 from gtrs.train.loop import network_inputs, targets  # noqa: E402
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from gtrs.body.joints import H36M_EVAL_JOINTS
+from gtrs.body.mesh_quality import TORN_SHARE, distorted_edge_share, edge_lengths, torn_meshes  # noqa: F401 (metrics API)
 
 
 def similarity_align(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -62,29 +63,6 @@ def mesh_metrics(pred_vertices: torch.Tensor, gt_vertices: torch.Tensor, pred_h3
     centred on their H36M pelvis, joint 0)."""
     return {"mpjpe": mpjpe(pred_h36m, gt_h36m), "pa_mpjpe": pa_mpjpe(pred_h36m, gt_h36m),
             "mpvpe": mpvpe(pred_vertices, gt_vertices, pred_h36m[:, 0], gt_h36m[:, 0])}
-
-
-def edge_lengths(vertices: torch.Tensor, edges: torch.Tensor) -> torch.Tensor:
-    """(B, E) length of each mesh edge (E, 2) of (B, V, 3) vertices."""
-    return (vertices[:, edges[:, 0]] - vertices[:, edges[:, 1]]).norm(dim=-1)
-
-
-def distorted_edge_share(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edges: torch.Tensor,
-                         ratio: float = 3.0) -> torch.Tensor:
-    """(B,) share of each mesh's edges stretched or shrunk by more than ``ratio`` against the
-    template's lengths (E,)."""
-    r = edge_lengths(pred_vertices, edges) / template_lengths.clamp(min=1e-9)
-    return ((r > ratio) | (r < 1.0 / ratio)).float().mean(-1)
-
-
-TORN_SHARE = 0.01  # a mesh is torn when more than this share of its edges is distorted
-
-
-def torn_meshes(pred_vertices: torch.Tensor, template_lengths: torch.Tensor, edges: torch.Tensor,
-                ratio: float = 3.0, share: float = TORN_SHARE) -> torch.Tensor:
-    """(B,) True for a *torn* mesh: more than ``share`` of its edges stretched or shrunk by more than
-    ``ratio`` relative to the template's lengths (E,)."""
-    return distorted_edge_share(pred_vertices, template_lengths, edges, ratio) > share
 
 
 def acceleration_error(pred_joints: torch.Tensor, gt_joints: torch.Tensor, root: int = 0,

@@ -19,12 +19,12 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 import torch
 from tqdm import tqdm
 
 from gtrs.body.anny import AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
+from gtrs.body.mesh_quality import mesh_edges
 from gtrs.body.skeleton import Skeleton
 from gtrs.data.build import PROBE, load_split_rotations
 from gtrs.data.camera import CameraSampling
@@ -34,7 +34,6 @@ from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, me
 from gtrs.eval.stages import staged_predictor
 from gtrs.fit.mesh import MeshFitter
 from gtrs.train.checkpoint import load_model
-from gtrs.train.losses import mesh_edges
 from gtrs.train.loop import network_inputs, targets
 
 POSTURES = ("upright", "sit_or_squat", "bend_forward", "other")

@@ -24,6 +24,7 @@ import roma
 import torch
 
 from gtrs.body.base import BodyModel
+from gtrs.body.mesh_quality import edge_lengths, mesh_edges, torn_meshes
 from gtrs.body.skeleton import Skeleton
 
 DOMINANT_WEIGHT = 0.5
@@ -46,6 +47,10 @@ class MeshFitConfig:
     # half-turns that pinch the skin (a torn body).
     rotation_prior: float = 1e-3
     weak_bone_prior: float = 0.3
+    # A fitted body that still comes out torn (a wild target: most joints unseen) is fitted again with
+    # these pulls multiplied by ``retry_prior_factor``, up to ``retries`` times.
+    retries: int = 2
+    retry_prior_factor: float = 10.0
 
 
 @dataclass
@@ -86,6 +91,8 @@ class MeshFitter:
         self.prior = torch.full((K,), cfg.rotation_prior, dtype=weights.dtype)
         self.prior[0] = 0.0  # the root turns freely
         self.prior[weak] = cfg.weak_bone_prior
+        self.edges = mesh_edges(body.faces)
+        self.rest_lengths = edge_lengths(self.rest_vertices[None], self.edges)[0]
 
     def _dominant_sets(self, weights: torch.Tensor):
         """Padded (K', N) vertex indices each registered bone dominates, their mask, and which bones."""
@@ -177,7 +184,20 @@ class MeshFitter:
     @torch.no_grad()
     def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None) -> BodyFit:
         """Fit the body to (B, V, 3) target meshes (metres, the body's own vertex order). Given
-        ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted."""
+        ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted.
+        A fit that comes out torn is redone with stronger pulls towards the rest pose."""
+        fit = self._fit(target, shape, 1.0)
+        for attempt in range(1, self.cfg.retries + 1):
+            torn = torn_meshes(fit.vertices, self.rest_lengths, self.edges)
+            if not torn.any():
+                break
+            again = self._fit(target[torn], None if shape is None else shape[torn],
+                              self.cfg.retry_prior_factor ** attempt)
+            for name in ("rotations", "shape", "translation", "vertices", "bone_heads", "distance_mm"):
+                getattr(fit, name)[torn] = getattr(again, name)
+        return fit
+
+    def _fit(self, target: torch.Tensor, shape: torch.Tensor | None, prior_scale: float) -> BodyFit:
         cfg, body = self.cfg, self.body
         target = target.to(body.dtype)
         B, K = target.shape[0], body.num_bones
@@ -200,7 +220,7 @@ class MeshFitter:
             world = self.skeleton.world_rotations(rotations)
             parent_world = torch.cat([torch.eye(3, dtype=world.dtype).expand(B, 1, 3, 3),
                                       world[:, torch.tensor(self.skeleton.parents[1:])]], 1)
-            prior = self.prior.to(H.dtype)
+            prior = prior_scale * self.prior.to(H.dtype)
             H[:, :3 * K, :3 * K] += torch.diag_embed(prior.repeat_interleave(3)).expand(B, -1, -1)
             g[:, :3 * K] -= (prior[None, :, None] * (parent_world @ local[..., None])[..., 0]).reshape(B, 3 * K)
             if with_shape:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
+from gtrs.body.mesh_quality import mesh_edges  # noqa: F401 (the surface losses use its edges)
+
 
 @dataclass(frozen=True)
 class LossWeights:
@@ -19,12 +21,6 @@ class LossWeights:
     mesh_joints: float = 1.2  # 0.0012 per mm
     pam_joints: float = 0.6  # 0.5 x 1.2
     edge_from_epoch: int = 2  # the edge loss is added when epoch > 1 (epochs counted from 1)
-
-
-def mesh_edges(faces: torch.Tensor) -> torch.Tensor:
-    """(E, 2) unique undirected edges of (F, 3) triangles."""
-    e = torch.cat([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).sort(dim=1).values
-    return torch.unique(e, dim=0)
 
 
 def vertex_loss(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
