@@ -182,22 +182,25 @@ class MeshFitter:
         return ((moved - base[:, None]) / step[..., None, None]).permute(0, 2, 3, 1)
 
     @torch.no_grad()
-    def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None) -> BodyFit:
+    def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None,
+                 iterations: int | None = None) -> BodyFit:
         """Fit the body to (B, V, 3) target meshes (metres, the body's own vertex order). Given
         ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted.
-        A fit that comes out torn is redone with stronger pulls towards the rest pose."""
-        fit = self._fit(target, shape, 1.0)
+        A fit that comes out torn is redone with stronger pulls towards the rest pose. ``iterations``
+        overrides the configured number of Gauss-Newton steps."""
+        iterations = self.cfg.iterations if iterations is None else iterations
+        fit = self._fit(target, shape, 1.0, iterations)
         for attempt in range(1, self.cfg.retries + 1):
             torn = torn_meshes(fit.vertices, self.rest_lengths, self.edges)
             if not torn.any():
                 break
             again = self._fit(target[torn], None if shape is None else shape[torn],
-                              self.cfg.retry_prior_factor ** attempt)
+                              self.cfg.retry_prior_factor ** attempt, iterations)
             for name in ("rotations", "shape", "translation", "vertices", "bone_heads", "distance_mm"):
                 getattr(fit, name)[torn] = getattr(again, name)
         return fit
 
-    def _fit(self, target: torch.Tensor, shape: torch.Tensor | None, prior_scale: float) -> BodyFit:
+    def _fit(self, target: torch.Tensor, shape: torch.Tensor | None, prior_scale: float, iterations: int) -> BodyFit:
         cfg, body = self.cfg, self.body
         target = target.to(body.dtype)
         B, K = target.shape[0], body.num_bones
@@ -208,7 +211,7 @@ class MeshFitter:
         out = body(rotations, shape, translation)
         cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m)
         damping = torch.full((B,), cfg.damping, dtype=body.dtype)
-        for it in range(cfg.iterations):
+        for it in range(iterations):
             with_shape = it < shape_iterations
             verts = out.vertices[:, self.sample]
             residual = goal - verts  # (B, S, 3)
