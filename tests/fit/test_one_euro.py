@@ -32,3 +32,15 @@ def test_zero_phase_follows_a_steady_drift_to_the_last_frame():
     ramp = np.arange(60, dtype=float)[:, None] * 2.0  # 2 px per frame
     out = one_euro(ramp, 30.0, OneEuroConfig(min_cutoff=1.0))
     assert np.abs(out - ramp).max() < 0.5
+
+
+def test_the_fast_path_equals_the_loop():
+    """With beta 0 and every sample valid the filter runs through scipy; same numbers as the loop."""
+    from gtrs.fit.one_euro import _one_pass
+
+    x = np.random.default_rng(1).normal(size=(80, 5))
+    cfg = OneEuroConfig(min_cutoff=2.0, zero_phase=False)
+    fast = _one_pass(x, np.ones(x.shape, dtype=bool), 30.0, cfg)
+    loop = _one_pass(x, np.ones(x.shape, dtype=bool) & (np.arange(80)[:, None] >= 0), 30.0,
+                     OneEuroConfig(min_cutoff=2.0, beta=1e-300, zero_phase=False))  # forces the loop
+    assert np.allclose(fast, loop, atol=1e-9)

@@ -31,6 +31,16 @@ def _alpha(cutoff: np.ndarray | float, rate: float) -> np.ndarray | float:
 
 
 def _one_pass(x: np.ndarray, valid: np.ndarray, rate: float, cfg: OneEuroConfig) -> np.ndarray:
+    if cfg.beta == 0 and valid.all():
+        # A fixed cutoff makes the filter a plain exponential low-pass: run it in C (scipy), which
+        # matters for whole meshes over long sequences. y[t] = a x[t] + (1 - a) y[t-1], y[0] = x[0].
+        from scipy.signal import lfilter
+
+        a = _alpha(cfg.min_cutoff, rate)
+        flat = np.ascontiguousarray(x.reshape(len(x), -1).T)  # time last and contiguous: ~6x faster
+        b, den = np.array([a], dtype=x.dtype), np.array([1.0, a - 1.0], dtype=x.dtype)
+        y = lfilter(b, den, flat, axis=-1, zi=(1.0 - a) * flat[:, :1])[0]
+        return np.ascontiguousarray(y.T).reshape(x.shape)
     out = np.empty_like(x)
     prev = x[0].copy()
     speed = np.zeros_like(x[0])
@@ -53,8 +63,9 @@ def _one_pass(x: np.ndarray, valid: np.ndarray, rate: float, cfg: OneEuroConfig)
 def one_euro(x: np.ndarray, fps: float, cfg: OneEuroConfig = OneEuroConfig(),
              valid: np.ndarray | None = None) -> np.ndarray:
     """Filter (T, ...) signals sampled at ``fps``; ``valid`` (T, ...) bool marks usable samples
-    (default: all). Returns an array like ``x``."""
-    x = np.asarray(x, dtype=np.float64)
+    (default: all). Returns an array like ``x`` (float32 stays float32, anything else is float64)."""
+    x = np.asarray(x)
+    x = x if x.dtype == np.float32 else x.astype(np.float64)
     if len(x) < 2:
         return x.copy()
     valid = np.ones(x.shape, dtype=bool) if valid is None else np.broadcast_to(valid, x.shape)
