@@ -296,28 +296,30 @@ def evaluate(
 
 
 def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_frames: int, seed: int) -> None:
-    import json
-
-    from gtrs.atomic import atomic_path
     from gtrs.eval.sequences import evaluate_smoothing, sequences_markdown
 
     result = {"checkpoint": str(checkpoint), "data": str(data), "split": split, "max_frames_per_clip": max_frames,
               "seed": seed, "settings": evaluate_smoothing(checkpoint, data, split, max_frames=max_frames, seed=seed)}
+    _write_json_and_markdown(out, "sequences", result, sequences_markdown(result))
+
+
+def _write_json_and_markdown(out: Path, name: str, result: dict, text: str) -> None:
+    """``out/name.json`` and ``out/name.md`` (atomically), the Markdown echoed."""
+    import json
+
+    from gtrs.atomic import atomic_path
+
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / "sequences.json") as tmp:
+    with atomic_path(out / f"{name}.json") as tmp:
         tmp.write_text(json.dumps(result, indent=1))
-    text = sequences_markdown(result)
-    with atomic_path(out / "sequences.md") as tmp:
+    with atomic_path(out / f"{name}.md") as tmp:
         tmp.write_text(text)
     typer.echo(text)
-    typer.echo(f"wrote {out / 'sequences.json'}, {out / 'sequences.md'}")
+    typer.echo(f"wrote {out / f'{name}.json'}, {out / f'{name}.md'}")
 
 
 def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int,
                   stage: str = "network") -> None:
-    import json
-
-    from gtrs.atomic import atomic_path
     from gtrs.eval.probes import ProbeRunner, photo_probe, probes_markdown
     from gtrs.infer.predictor import Reconstructor
 
@@ -326,14 +328,7 @@ def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, 
               "visibility": runner.visibility(batches, batch_size)}
     if photos is not None:
         result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos, stage=stage)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / "probes.json") as tmp:
-        tmp.write_text(json.dumps(result, indent=1))
-    text = probes_markdown(result)
-    with atomic_path(out / "probes.md") as tmp:
-        tmp.write_text(text)
-    typer.echo(text)
-    typer.echo(f"wrote {out / 'probes.json'}, {out / 'probes.md'}")
+    _write_json_and_markdown(out, "probes", result, probes_markdown(result))
 
 
 @app.command()

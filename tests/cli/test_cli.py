@@ -94,3 +94,19 @@ def test_bench_predict_prints_people_per_second(anny_body):
     assert [r.split("  ")[0].strip() for r in rows] == ["JSON only, network mesh", "JSON + OBJ, network mesh",
                                                          "JSON only, fitted body", "JSON + OBJ, fitted body"]
     assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)
+
+
+def test_predict_sequence_writes_tracks_and_refuses_bad_options(tmp_path, anny_body):
+    from tests.infer.test_sequences import walkers
+
+    np.save(tmp_path / "walk.npy", walkers(anny_body, T=8))
+    result = run("predict-sequence", str(tmp_path / "walk.npy"), "--joints", "coco19", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "2 tracks, 16 frames" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "walk_track0.bvh", "walk_track0.glb", "walk_track0_params.npz",
+        "walk_track1.bvh", "walk_track1.glb", "walk_track1_params.npz"]
+    bad = run("predict-sequence", str(tmp_path / "walk.npy"), "--formats", "gif")
+    assert bad.returncode == 2 and "--formats" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run("predict-sequence", str(tmp_path / "nope.npy"))
+    assert missing.returncode == 2 and "nope.npy" in missing.stderr and "Traceback" not in missing.stderr

@@ -78,3 +78,28 @@ def test_a_bvh_folder_is_evaluated_directly(checkpoint, tmp_path):
     report = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
     assert report["examples"] == 12 and report["split"] == "all"
     assert sorted(c["clip"] for c in report["per_clip"]) == ["07_01", "07_02"]
+
+
+def test_sequences_report_smoothing_on_and_off(tiny_data, tmp_path):
+    from importlib import resources
+
+    shipped = resources.files("gtrs.weights") / "gtrs_cpu_coco19_anny.safetensors"  # a trained model: real jitter
+    result = evaluate("--checkpoint", str(shipped), "--data", str(tiny_data), "--split", "test", "--sequences",
+                      "--batches", "1", "--batch-size", "12", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "sequences.json").read_text())
+    on, off = report["settings"]["on"], report["settings"]["off"]
+    assert on["frames"] == off["frames"] > 0 and report["max_frames_per_clip"] == 12
+    # (the test clips here are random frames, not motion, so no claim on which is smoother: see
+    # tests/fit/test_sequence_fit.py for that)
+    assert on["accel_error"] != off["accel_error"] and on["mpjpe"] > 0
+    assert "| on |" in (tmp_path / "sequences.md").read_text()
+
+
+def test_stage_fit_reports_no_torn_meshes(tiny_data, checkpoint, tmp_path):
+    result = evaluate("--checkpoint", str(checkpoint), "--data", str(tiny_data), "--split", "test", "--stage", "fit",
+                      "--batches", "1", "--batch-size", "4", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "evaluation.json").read_text())
+    assert report["metrics"]["exact/torn_pct"] == 0.0 and report["checkpoint"]
+    assert "torn meshes %" in (tmp_path / "evaluation.md").read_text()
