@@ -106,7 +106,7 @@ def bench_predict_cmd(
     from gtrs.bench.predict import bench_predict
 
     for r in bench_predict(people, repeats, threads):
-        typer.echo(f"{r['case']:25s}  {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
+        typer.echo(f"{r['case']:38s}  {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
 
 
 @bench_app.command("fit")

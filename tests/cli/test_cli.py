@@ -92,7 +92,8 @@ def test_bench_predict_prints_people_per_second(anny_body):
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if "people/s" in line]
     assert [r.split("  ")[0].strip() for r in rows] == ["JSON only, network mesh", "JSON + OBJ, network mesh",
-                                                         "JSON only, fitted body", "JSON + OBJ, fitted body"]
+                                                         "JSON only, fitted body", "JSON + OBJ, fitted body",
+                                                         "JSON only, network mesh, ONNX Runtime"]
     assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)
 
 

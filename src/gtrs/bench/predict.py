@@ -29,7 +29,8 @@ def synthetic_results(path: Path, people: int, seed: int = 0) -> None:
 
 
 CASES = (("JSON only, network mesh", (), "network"), ("JSON + OBJ, network mesh", ("obj",), "network"),
-         ("JSON only, fitted body", (), "fit"), ("JSON + OBJ, fitted body", ("obj",), "fit"))
+         ("JSON only, fitted body", (), "fit"), ("JSON + OBJ, fitted body", ("obj",), "fit"),
+         ("JSON only, network mesh, ONNX Runtime", (), "network"))
 
 
 def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
@@ -39,15 +40,23 @@ def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
     from gtrs.infer.predict import predict
     from gtrs.infer.predictor import Reconstructor
 
+    from gtrs.export.onnx import export_onnx
+
     torch.set_num_threads(threads)
-    reconstructor = Reconstructor.pretrained()
+    pytorch = Reconstructor.pretrained()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "results.json"
         synthetic_results(source, people)
-        predict(source, Path(tmp) / "warm", formats=("obj",), render=False, reconstructor=reconstructor,
-                show_progress=False)  # first-call costs (and the fitter's set-up) out of the timing
+        runtimes = {"pytorch": pytorch}
+        if any("ONNX" in name for name, _, _ in cases):  # the network exported once, run by ONNX Runtime
+            export_onnx(pytorch.model, Path(tmp) / "gtrs.onnx", num_joints=pytorch.model.cfg.num_joints, check=False)
+            runtimes["onnx"] = Reconstructor(pytorch.model, pytorch.body, onnx_path=str(Path(tmp) / "gtrs.onnx"))
+        for r in runtimes.values():  # first-call costs (and the fitter's set-up) out of the timing
+            predict(source, Path(tmp) / "warm", formats=("obj",), render=False, reconstructor=r, show_progress=False,
+                    overwrite=True)
         for name, formats, mesh in cases:
+            reconstructor = runtimes["onnx" if "ONNX" in name else "pytorch"]
             times = []
             for r in range(repeats):
                 out = Path(tmp) / f"out_{r}"
