@@ -16,6 +16,8 @@ the camera translation are adjusted by Adam, batched over people, to minimise
 """
 from __future__ import annotations
 
+import functools
+import weakref
 from dataclasses import dataclass
 
 import roma
@@ -64,6 +66,21 @@ def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torc
     return torch.linalg.solve(A, torch.einsum("bjx,bj,bj->bx", rows, ww, rhs))
 
 
+_LIMITS: "weakref.WeakKeyDictionary[BodyModel, JointLimits]" = weakref.WeakKeyDictionary()
+
+
+def _joint_limits(body: BodyModel) -> JointLimits:
+    """The body's joint limits, built once per body (it poses the body to find its skeleton)."""
+    if body not in _LIMITS:
+        _LIMITS[body] = JointLimits(Skeleton.from_body(body))
+    return _LIMITS[body]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_prior() -> PosePrior:
+    return PosePrior.load()
+
+
 def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
                         focal: torch.Tensor, principal: torch.Tensor, cfg: RefineConfig = RefineConfig(),
                         prior: PosePrior | None = None) -> RefinedBody:
@@ -78,8 +95,8 @@ def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.T
         fitted_joints = body.regress_joints(fit.vertices, "coco19")
         root_to_pelvis = fit.translation - fitted_joints[:, 17]
         start = solve_translation(fitted_joints - fitted_joints[:, 17:18], keypoints, focal, principal)
-    limits = JointLimits(Skeleton.from_body(body))
-    prior = prior or PosePrior.load()
+    limits = _joint_limits(body)
+    prior = prior or _shipped_prior()
     conf = keypoints[..., 2].clamp(min=0)
     turns = torch.zeros(fit.rotations.shape[:2] + (3,), dtype=dtype, requires_grad=True)
     shape_delta = torch.zeros_like(fit.shape, requires_grad=True)

@@ -13,6 +13,8 @@ network vertices (faster, but they tear on unusual input).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -51,6 +53,11 @@ class Reconstructor:
         else:
             self.network = self.model
         self._fitter: MeshFitter | None = None
+
+    @functools.cached_property
+    def skin_weights(self) -> np.ndarray:
+        """(V, K) the body's skin weights, shared by every person's parameters."""
+        return self.body.skin_weights().numpy()
 
     @property
     def fitter(self) -> MeshFitter:
@@ -135,7 +142,7 @@ class Reconstructor:
         """The body fitted to root-relative network ``vertices`` (and refined): its vertices relative to
         the placement the caller adds, parameters per person, and with ``refine`` that placement."""
         out_vertices, params, placement = [], [], []
-        weights = self.body.skin_weights().numpy()
+        weights = self.skin_weights
         for start in range(0, len(vertices), self.batch_size):
             net = torch.as_tensor(vertices[start:start + self.batch_size], dtype=self.body.dtype)
             fit = self.fitter(net)
