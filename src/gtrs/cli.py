@@ -45,6 +45,8 @@ def demo(
 
     png = render_body_poses(out) if body_only else run_demo(out)
     typer.echo(f"wrote {png}")
+    if not body_only:
+        typer.echo(f"results page: {out / 'index.html'} (gtrs view {out})")
 
 
 @bench_app.command("body")
@@ -123,6 +125,19 @@ def bench_fit_cmd(
     for r in bench_fit(data, batch, repeats, threads):
         extra = f"  {r['median_mm']:.1f} mm" if "median_mm" in r else ""
         typer.echo(f"{r['stage']:8s} {r['batch']:5d}  {r['ms_per_person']:9.1f}{extra}")
+
+
+@bench_app.command("page")
+def bench_page_cmd(
+    bodies: int = typer.Option(50, min=1, help="Bodies on the page (half with a photo)."),
+    repeats: int = typer.Option(5, min=1, help="Page loads in headless Chromium (median reported)."),
+) -> None:
+    """Size of the results page and its time to become interactive in headless Chromium."""
+    from gtrs.bench.page import bench_page
+
+    r = bench_page(bodies, repeats)
+    typer.echo(f"{r['bodies']} bodies: {r['size_mb']:.1f} MB written in {r['write_s']:.2f} s; interactive "
+               f"{r['ready_ms']:.0f} ms after navigation (median of {repeats}; its script {r['script_ms']:.0f} ms)")
 
 
 @bench_app.command("sequence")
@@ -217,12 +232,13 @@ def train(
     max_steps: int = typer.Option(None, help="Stop after this many steps in total."),
     data: str = typer.Option(None, help="Override the config's data folder."),
     smpl_dir: str = typer.Option(None, help="Override the config's SMPL folder (paper-dataset configs)."),
+    device: str = typer.Option(None, help="Override the config's device: cpu or cuda (network and body model)."),
 ) -> None:
     """Train GTRS on synthetic mocap data or the paper's datasets (torchrun: python -m gtrs.train)."""
     from gtrs.train.config import TrainConfig
     from gtrs.train.loop import train as run_training
 
-    cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir)
+    cfg = TrainConfig.from_yaml(config, max_steps=max_steps, data=data, smpl_dir=smpl_dir, device=device)
     out = run_training(cfg, resume=resume)
     typer.echo(f"checkpoints in {out}")
 
@@ -270,6 +286,8 @@ def evaluate(
 
     if stage not in STAGES:
         _fail(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
+    if photos is not None and not photos.is_file():  # checked before minutes of probes, not after
+        _fail(f"--photos {photos}: no such file (a COCO keypoint annotations JSON)")
     if probes:
         _write_probes(checkpoint, data, out, photos, batches, batch_size, stage)
         return
@@ -355,6 +373,8 @@ def predict(
     person: int = typer.Option(None, min=0, help="Photos: reconstruct only this person (0 = the largest found); "
                                                  "default: every person the detector finds."),
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
+    html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: every body in 3D to turn around, "
+                                                    "beside its photo or keypoints (one self-contained file)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     import math
@@ -393,13 +413,30 @@ def predict(
         except OnnxModelError as e:
             _fail(f"--onnx {onnx}: {e}")
     summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                          overwrite=overwrite, person=person, mesh=mesh, refine=refine)
+                          overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:
         typer.echo(f"skipped: {error}", err=True)
     skipped = f", {len(summary.errors)} skipped (reasons above, on stderr)" if summary.errors else ""
     typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}{skipped}")
+    if html:
+        typer.echo(f"results page: {out / 'index.html'} (gtrs view {out})")
+
+
+@app.command()
+def view(
+    folder: Path = typer.Argument(Path("demo_out"), help="A results folder holding index.html (gtrs predict --html, "
+                                                         "gtrs demo), or the page itself."),
+) -> None:
+    """Open a results page in the web browser (prints its path where there is no display)."""
+    from gtrs.viz.open_page import open_results_page
+
+    page = folder / "index.html" if folder.is_dir() else folder
+    if not page.is_file() or page.suffix.lower() not in (".html", ".htm"):
+        _fail(f"{folder}: no results page there (make one with gtrs predict --html or gtrs demo)")
+    opened = open_results_page(page)
+    typer.echo(f"{'opened' if opened else 'no display here; open this file in a browser:'} {page.resolve()}")
 
 
 @app.command("predict-sequence")
@@ -418,6 +455,8 @@ def predict_sequence_cmd(
     frame: str = typer.Option("viewer", help="viewer (+Y up, facing +Z) or camera (OpenCV axes)."),
     max_gap: int = typer.Option(10, min=0, help="Frames a person may go undetected and keep their track."),
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already."),
+    html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: each track's animated body to turn "
+                                                    "around and play (one self-contained file)."),
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace
@@ -438,7 +477,7 @@ def predict_sequence_cmd(
     if min_cutoff is not None:
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
     summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
-                               overwrite=overwrite)
+                               overwrite=overwrite, html=html)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

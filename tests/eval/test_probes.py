@@ -56,3 +56,11 @@ def test_probe_report_covers_postures_visibility_and_photos(tmp_path, anny_body)
         assert 0 <= probe["noisy/torn_pct"] <= 100 and probe["exact/mpjpe"] > 0
     assert report["photos"]["whole"]["people"] == 1 and report["photos"]["upper_body"]["people"] == 20
     assert "| cut_hips |" in (tmp_path / "probes" / "probes.md").read_text()
+
+
+def test_missing_photos_file_is_reported_before_the_probes_run(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "gtrs.cli", "evaluate", "--probes", "--checkpoint",
+                             str(tmp_path / "model.safetensors"), "--data", str(tmp_path / "data"),
+                             "--photos", str(tmp_path / "nowhere.json")], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "nowhere.json: no such file" in result.stderr and "Traceback" not in result.stderr

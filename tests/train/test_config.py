@@ -48,7 +48,8 @@ def test_new_data_fields_are_checked():
     for field, value, message in (("generated_poses", 1.2, r"generated_poses must lie in \[0, 1\]"),
                                   ("framing_cut", -0.1, r"framing_cut must lie in \[0, 1\]"),
                                   ("camera", "fisheye", "camera must be 'default' or 'wide'"),
-                                  ("precision", "fp8", "precision must be 'auto', 'float32' or 'bfloat16'")):
+                                  ("precision", "fp8", "precision must be 'auto', 'float32' or 'bfloat16'"),
+                                  ("device", "tpu", "device must be 'cpu' or 'cuda'")):
         with pytest.raises(ValueError, match=message):
             TrainConfig(data="x", out="y", **{field: value})
 
@@ -61,7 +62,9 @@ def test_precision_auto_follows_the_cpu_and_explicit_choices_are_kept():
     assert resolve_precision("float32") == torch.float32
     assert resolve_precision("bfloat16") == torch.bfloat16
     assert resolve_precision("auto") == (torch.bfloat16 if cpu_has_bf16() else torch.float32)
-    assert resolve_precision("auto", device="cuda") == torch.float32
+    # on a GPU, 'auto' asks the GPU (a machine without one: float32)
+    assert resolve_precision("auto", device="cuda") == (torch.bfloat16 if torch.cuda.is_available()
+                                                         and torch.cuda.is_bf16_supported() else torch.float32)
     with pytest.raises(ValueError, match="precision must be one of"):
         resolve_precision("half")
 
@@ -89,3 +92,16 @@ def test_the_torchrun_entry_point_reports_a_bad_config_in_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "gtrs.train", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(f"error: {path}, line 3: batch_size")
+
+
+def test_a_gpu_config_on_a_machine_without_one_says_so(tmp_path):
+    import torch
+
+    from gtrs.train.loop import Trainer
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    cfg = TrainConfig.from_yaml("gpu_broad", data=str(tmp_path), out=str(tmp_path / "run"))
+    assert cfg.device == "cuda" and cfg.batch_size == 256
+    with pytest.raises(ValueError, match="torch sees no CUDA GPU here; use device: cpu"):
+        Trainer(cfg)

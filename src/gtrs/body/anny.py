@@ -18,11 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import warp
 
-# anny skins with NVIDIA Warp, whose start-up banner and kernel-load lines would go to stdout on every
-# command; warnings and errors still show.
-warp.config.log_level = warp.LOG_WARNING
+try:
+    import warp
+except ImportError:  # anny then skins with plain torch (same result; used on machines without Warp)
+    warp = None
+else:
+    # anny skins with NVIDIA Warp, whose start-up banner and kernel-load lines would go to stdout on
+    # every command; warnings and errors still show.
+    warp.config.log_level = warp.LOG_WARNING
 
 import anny  # noqa: E402
 import anny.paths  # noqa: E402

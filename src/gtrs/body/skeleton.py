@@ -23,7 +23,7 @@ class Skeleton:
     def from_body(cls, body: BodyModel) -> "Skeleton":
         """The skeleton of ``body`` at its mean shape."""
         with torch.no_grad():
-            heads = body().bone_heads[0].detach().to(torch.float32)
+            heads = body().bone_heads[0].detach().to(torch.float32).cpu()
         return cls(tuple(body.bone_names), tuple(int(p) for p in body.bone_parents), heads - heads[0])
 
     def index(self, name: str) -> int:

@@ -68,10 +68,14 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
     # x_cam = R x_world + t, and rotating the root rotates the whole body about it.
     cams = sample_cameras(torch.zeros(B, 3, dtype=dtype), cfg.camera, generator)
     rotations[:, 0] = cams.R @ rotations[:, 0]
+    # The body may live on an accelerator: the random draws above and the 2D work below stay on the
+    # CPU (same draws on every machine), the mesh stays where the body is.
     with torch.no_grad():
-        vertices = body(rotations, shape).vertices  # (B, V, 3) camera axes, root at the origin
+        vertices = body(rotations.to(body.device), shape.to(body.device)).vertices  # (B, V, 3) camera axes
         coco = body.regress_joints(vertices, "coco19")  # (B, 19, 3)
         h36m = body.regress_joints(vertices, "h36m17")  # (B, 17, 3)
+    vertices = vertices - h36m[:, H36M17.root: H36M17.root + 1]
+    coco, h36m = coco.cpu(), h36m.cpu()
     pelvis = h36m[:, H36M17.root: H36M17.root + 1]  # (B, 1, 3)
     root_cam = pelvis[:, 0] + cams.t
     coco2d = project(coco + cams.t[:, None], cams.focal, cams.principal)
@@ -91,7 +95,7 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
         "keypoints2d_h36m": h36m2d,  # (B, 17, 2)
         "joints3d": coco - pelvis,  # (B, 19, 3) metres, root-relative, camera frame
         "joints3d_h36m": h36m - pelvis,  # (B, 17, 3)
-        "vertices": vertices - pelvis,  # (B, V, 3)
+        "vertices": vertices,  # (B, V, 3) on the body's device
         "root_cam": root_cam,  # (B, 3) the pelvis in the camera frame (for projection)
         "shape": shape,
         "flipped": flip,

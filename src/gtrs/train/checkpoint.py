@@ -40,7 +40,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: torch.o
                     state: dict, rng: dict[str, torch.Tensor] | None = None, dtype: torch.dtype | None = None) -> None:
     """Write model (+ optimizer, RNG) tensors and a JSON ``state`` to ``path`` atomically, with a
     checksum; raises ``NonFiniteError`` (writing nothing) if a model weight is NaN or inf."""
-    tensors = {f"model.{k}": (v.to(dtype) if dtype is not None and v.is_floating_point() else v).detach().contiguous()
+    tensors = {f"model.{k}": (v.to(dtype) if dtype is not None and v.is_floating_point() else v).detach().cpu().contiguous()
                for k, v in model.state_dict().items()}
     bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:
@@ -52,7 +52,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, optimizer: torch.o
         opt = optimizer.state_dict()
         for pid, pstate in opt["state"].items():
             for key, value in pstate.items():
-                tensors[f"optim.{pid}.{key}"] = torch.as_tensor(value).detach().contiguous()
+                tensors[f"optim.{pid}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
         meta["optimizer_param_groups"] = opt["param_groups"]
     for name, value in (rng or {}).items():
         tensors[f"rng.{name}"] = value.contiguous()

@@ -57,6 +57,9 @@ class TrainConfig:
     checkpoint_every: int = 50  # steps
     seed: int = 0
     threads: int = 2
+    # Where the network and the body model run: 'cpu' or 'cuda' ('cuda:N'). The random draws of the
+    # data stay on the CPU, so a run resumes exactly on either.
+    device: str = "cpu"
     max_steps: int | None = None  # stop early (smoke tests, benchmarks)
     # Steps in a row with a non-finite loss or gradient (each skipped) before the run stops with an error.
     max_nonfinite_steps: int = 10
@@ -94,6 +97,8 @@ class TrainConfig:
         if self.datasets and (self.val_dataset is None or self.smpl_dir is None):
             raise ValueError("training on the paper's datasets needs val_dataset (e.g. 'pw3d') and smpl_dir "
                              "(the folder with the SMPL model files and joint regressors)")
+        if self.device != "cpu" and not self.device.split(":")[0] == "cuda":
+            raise ValueError(f"device must be 'cpu' or 'cuda' ('cuda:N'), got {self.device!r}")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
         for name in ("epochs", "steps_per_epoch", "batch_size", "checkpoint_every", "threads"):

@@ -63,7 +63,7 @@ def front_view_template(body: BodyModel) -> torch.Tensor:
     with torch.no_grad():
         out = body(joint_set="h36m17")
     vertices = out.vertices[0] - out.joints[0, 0]
-    return vertices @ FRONT_VIEW.to(vertices.dtype).T
+    return vertices @ FRONT_VIEW.to(vertices).T
 
 
 def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -126,6 +126,9 @@ class Trainer:
         if self.world > 1 and not dist.is_initialized():
             dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
         torch.set_num_threads(cfg.threads)
+        self.device = torch.device(cfg.device)
+        if self.device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"the config asks for device {cfg.device!r}, but torch sees no CUDA GPU here; use device: cpu")
         torch.manual_seed(cfg.seed)  # identical initial weights on every rank
         self.out = Path(cfg.out)
         if resume and not (self.out / "last.safetensors").is_file():
@@ -143,22 +146,23 @@ class Trainer:
             self.train_data = DatasetMixture(cfg.data, cfg.datasets, "train", bodies)
             self.val_data = DatasetMixture(cfg.data, (cfg.val_dataset,), "test", bodies)
         else:  # synthetic examples from mocap poses on anny
-            self.body = AnnyBody()
+            self.body = AnnyBody(device=self.device)
             self.train_rotations = load_split_rotations(cfg.data, "train")
             self.body_parts = part_indices(self.body.bone_names)  # bone indices for part mixing
             self.val_rotations = load_split_rotations(cfg.data, "val")
             self.synth = synth_config(cfg)
             if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
                 self.postures = PostureGenerator(Skeleton.from_body(self.body), self.train_rotations)
-        self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set, faces=self.body.faces)
-        self.autocast_dtype = resolve_precision(cfg.precision)
+        self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set,
+                                  faces=self.body.faces).to(self.device)
+        self.autocast_dtype = resolve_precision(cfg.precision, self.device.type)
         if not getattr(self.model, "supports_bfloat16", False):
             if cfg.precision == "bfloat16":
                 raise ValueError(f"model {cfg.model!r} cannot train in bfloat16; use precision: float32 or auto")
             self.autocast_dtype = torch.float32
-        self.faces = self.body.faces
-        self.edges = mesh_edges(self.faces)
-        self.h36m_regressor = self.body.compact_regressor("h36m17")
+        self.faces = self.body.faces.to(self.device)
+        self.edges = mesh_edges(self.body.faces).to(self.device)
+        self.h36m_regressor = tuple(t.to(self.device) for t in self.body.compact_regressor("h36m17"))
         params = self.model.pose_module.parameters() if cfg.stage == "pam" else self.model.parameters()
         self.optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.step, self.history, self.best = 0, [], math.inf
@@ -175,6 +179,7 @@ class Trainer:
         # The PAM stage trains (and synchronises) the pose-lifting module alone.
         trainable = self.model.pose_module if cfg.stage == "pam" else self.model
         self.ddp = torch.nn.parallel.DistributedDataParallel(trainable) if self.world > 1 else trainable
+        self.body_device = getattr(self.body, "device", torch.device("cpu"))
         self.writer = None
         if self.rank == 0:
             try:  # the 'train' extra; without it the curves still go to history.json and curves.png
@@ -252,7 +257,7 @@ class Trainer:
         fraction = self.cfg.surface_loss_fraction
         if fraction >= 1.0:
             return self.faces, self.edges
-        pick = lambda n: torch.randperm(n, generator=self.generator)[: max(1, int(fraction * n))]  # noqa: E731
+        pick = lambda n: torch.randperm(n, generator=self.generator)[: max(1, int(fraction * n))].to(self.device)  # noqa: E731
         return self.faces[pick(len(self.faces))], self.edges[pick(len(self.edges))]
 
     def train_step(self) -> dict[str, float]:
@@ -262,8 +267,8 @@ class Trainer:
             group["lr"] = learning_rate(cfg, epoch)
         batch = self._batch("train", self.generator)
         noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
-        keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator)
-        gt_pose, gt_h36m = targets(batch, cfg.joint_set)
+        keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator).to(self.device)
+        gt_pose, gt_h36m = (t.to(self.device) for t in targets(batch, cfg.joint_set))
         self.model.train()
         if cfg.stage == "pam":
             pose = pose_only(self.ddp, keypoints)
@@ -271,13 +276,13 @@ class Trainer:
             terms["total"] = terms["pam_joints"]
         else:
             bf16 = self.autocast_dtype == torch.bfloat16
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
                 vertices, pose = self.ddp(keypoints)
             vertices, pose = vertices.float(), pose.float()
             faces, edges = self._surface_subset()
             weights = LossWeights(edge=cfg.edge_weight, edge_from_epoch=cfg.edge_from_epoch,
                                   mesh_joints=cfg.joint_loss_weight, pam_joints=0.5 * cfg.joint_loss_weight)
-            terms = gtrs_loss(vertices, pose, batch["vertices"].float(), gt_pose.float(), self.h36m_regressor,
+            terms = gtrs_loss(vertices, pose, batch["vertices"].to(self.device).float(), gt_pose.float(), self.h36m_regressor,
                               gt_h36m.float(), faces, edges, epoch, weights)
         self.optimizer.zero_grad(set_to_none=True)
         terms["total"].backward()
@@ -311,19 +316,20 @@ class Trainer:
         count = 0
         for _ in range(self.cfg.val_batches):
             batch = self._batch("val", g)
-            gt_pose, gt_h36m = targets(batch, self.cfg.joint_set)
+            gt_pose, gt_h36m = (t.to(self.device) for t in targets(batch, self.cfg.joint_set))
+            gt_vertices = batch["vertices"].to(self.device)
             B = gt_pose.shape[0]
             for name, noisy in (("exact", torch.zeros(B, dtype=torch.bool)), ("noisy", torch.ones(B, dtype=torch.bool))):
-                keypoints = network_inputs(batch, self.cfg.joint_set, noisy, g)
+                keypoints = network_inputs(batch, self.cfg.joint_set, noisy, g).to(self.device)
                 if self.cfg.stage == "pam":  # the mesh decoder is untrained: skip its cost
                     pose = pose_only(self.model.pose_module, keypoints)
                 else:
                     vertices, pose = self.model(keypoints)
                 m = {f"{name}/pam_mpjpe": 1000 * (pose - gt_pose).norm(dim=-1).mean(-1)}
                 if self.cfg.stage == "full":
-                    pred_h36m = self.body.regress_joints(vertices, "h36m17")
+                    pred_h36m = self.body.regress_joints(vertices.to(self.body_device), "h36m17").to(self.device)
                     m.update({f"{name}/{k}": v for k, v in
-                              mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m).items()})
+                              mesh_metrics(vertices, gt_vertices, pred_h36m, gt_h36m).items()})
                 for k, v in m.items():
                     sums[k] = sums.get(k, 0.0) + float(v.sum())
             count += B

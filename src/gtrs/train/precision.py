@@ -26,9 +26,12 @@ def cpu_has_bf16() -> bool:
 
 
 def resolve_precision(name: str, device: str = "cpu") -> torch.dtype:
-    """The autocast dtype for ``name``: 'auto' is bfloat16 on a CPU with native support, else float32."""
+    """The autocast dtype for ``name`` on ``device`` ('cpu' or 'cuda'): 'auto' is bfloat16 where the
+    CPU or GPU has native support, else float32."""
     if name not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {name!r}")
     if name == "auto":
+        if device == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return torch.bfloat16 if device == "cpu" and cpu_has_bf16() else torch.float32
     return torch.bfloat16 if name == "bfloat16" else torch.float32
