@@ -2,7 +2,8 @@
 
 The shipped model reconstructs (1) a few poses of held-out motion capture given as 2D keypoints and
 (2) the two photos shipped with the package, from their human-made COCO keypoints. Meshes (OBJ),
-joints (JSON) and a contact sheet (PNG) go to the output folder. ``gtrs demo --body-only`` renders
+joints (JSON), a contact sheet (PNG) and a results page to turn the bodies around in (index.html,
+``gtrs view``) go to the output folder. ``gtrs demo --body-only`` renders
 the body model in a few poses instead (no network).
 """
 from __future__ import annotations
@@ -78,6 +79,7 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
 
     for k, (_, _, _, result) in enumerate(rows):
         result.save(out, f"person_{k}", formats=("obj", "glb", "params", "bvh"))
+    write_demo_page(out, rows)
     fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows)), squeeze=False)
     for k, (title, kp, image, result) in enumerate(rows):
         draw_keypoints(axes[k][0], kp, COCO19.edges, image)
@@ -96,3 +98,24 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
         fig.savefig(tmp, dpi=90)
     plt.close(fig)
     return png
+
+
+def write_demo_page(out: Path, rows: list) -> Path:
+    """``out/index.html``: the demo's bodies in 3D beside their photos or keypoints."""
+    from gtrs.viz.html_page import PageBody, write_results_page
+    from gtrs.viz.render import overlay_on_image
+
+    bodies = []
+    for k, (title, keypoints, image, result) in enumerate(rows):
+        overlay = None
+        if image is not None:
+            overlay = out / f"person_{k}_overlay.png"
+            with atomic_path(overlay) as tmp:
+                overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+        size = (image.shape[1], image.shape[0]) if image is not None else \
+            (round(2 * result.principal[0]), round(2 * result.principal[1]))
+        bodies.append(PageBody(
+            title=f"person_{k}: {title}", vertices=result.to_frame(result.vertices, "viewer"), faces=result.faces,
+            joints3d=result.to_frame(result.joints, "viewer"), keypoints2d=keypoints, image_size=size, photo=image,
+            overlay=overlay, meta=f"{result.mesh_source} mesh, reprojection error {result.reprojection_px:.1f} px"))
+    return write_results_page(out / "index.html", bodies, "gtrs demo")

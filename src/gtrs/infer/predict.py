@@ -133,7 +133,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             formats: tuple[str, ...] = OUTPUT_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False, person: int | None = None, mesh: str = "fit",
-            refine: bool = False) -> PredictSummary:
+            refine: bool = False, html: bool = False) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
@@ -142,7 +142,9 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     over people. ``mesh`` / ``refine``: see ``Reconstructor.__call__`` (the fitted body also gives
     ``params`` and ``bvh`` files and a skinned GLB). A bad file or record is reported in
     ``PredictSummary.errors`` and skipped; the rest completes. Outputs that exist already are not replaced (reported) unless ``overwrite``.
+    With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``).
     """
+    from gtrs.viz.html_page import MAX_BODIES, write_results_page
     from gtrs.viz.render import overlay_on_image, render_result_views
 
     out = Path(out)
@@ -150,10 +152,11 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     files = input_files(Path(input))
     stems = output_stems(files)
     detector: list = []
+    page: list[PageBody] = []
     bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
     for path in files:
         try:
-            read, image = _read_input(path, joints, detector, person, render)
+            read, image = _read_input(path, joints, detector, person, render or html)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
@@ -184,6 +187,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         continue
                     summary.written += result.save(out, stem, formats, frame)
                 writer.add(result.record(frame))
+                overlay_png = None
                 if render:
                     png = out / f"{stem}_views.png"
                     with atomic_path(png) as tmp:
@@ -195,6 +199,9 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         with atomic_path(png) as tmp:
                             overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal, str(tmp))
                         summary.written.append(png)
+                        overlay_png = png
+                if html and len(page) < MAX_BODIES:
+                    page.append(page_body(result, who, stem, image, overlay_png))
                 summary.people += 1
         writer.close(keep=writer.count > 0)
         if writer.count:
@@ -204,7 +211,26 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
         d.close()
     if summary.people == 0:
         raise KeypointFileError("no person could be reconstructed: " + ("; ".join(summary.errors[:3]) or "no input"))
+    if html:
+        summary.written.append(write_results_page(out / "index.html", page, f"gtrs: {Path(input).name}", summary.people))
     return summary
+
+
+def page_body(result: MeshResult, who: Person, stem: str, image, overlay: Path | None):
+    """How the results page shows one person: viewer axes, the photo (if any) and its overlay."""
+    from gtrs.viz.html_page import PageBody
+
+    picture = image.get(who.image) if isinstance(image, dict) else image
+    if who.image_size is not None:
+        size = who.image_size
+    elif picture is not None:
+        size = (picture.shape[1], picture.shape[0])
+    else:  # the solved camera's principal point sits at the image centre
+        size = (round(2 * result.principal[0]), round(2 * result.principal[1]))
+    meta = f"{result.mesh_source} mesh, reprojection error {result.reprojection_px:.1f} px"
+    return PageBody(title=stem, vertices=result.to_frame(result.vertices, "viewer"), faces=result.faces,
+                    joints3d=result.to_frame(result.joints, "viewer"), keypoints2d=result.keypoints, image_size=size,
+                    photo=picture, overlay=overlay, meta=meta)
 
 
 def check_result(result, source: str) -> None:

@@ -9,7 +9,9 @@ camera (closed-form translation, one focal length for the whole sequence), and w
 - ``NAME_trackK.glb``: the body as a skinned glTF with the motion as an animation;
 - ``NAME_trackK_params.npz``: per frame the bone rotations, root position, keypoints used, whether the
   person was detected in that frame, and the shape, fps, focal length and principal point;
-- on request (``mp4``, video input), ``NAME_overlay.mp4``: every track's body drawn over the video.
+- on request (``mp4``, video input), ``NAME_overlay.mp4``: every track's body drawn over the video;
+- with ``html``, ``index.html``: every track's animated body to turn around and play, beside its
+  keypoints (``gtrs.viz.html_page``).
 
 Everything is in viewer axes (+Y up, facing +Z) unless ``frame='camera'``.
 """
@@ -51,7 +53,7 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                      focal: float | None = None, smoothing: SmoothingConfig = SmoothingConfig(),
                      formats: tuple[str, ...] = SEQUENCE_FORMATS, frame: str = "viewer", min_frames: int = 5,
                      max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
-                     overwrite: bool = False) -> SequenceSummary:
+                     overwrite: bool = False, html: bool = False) -> SequenceSummary:
     """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring)."""
     out = Path(out)
     seq = read_sequence(input, joints, fps)
@@ -67,6 +69,7 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
     turn = frame_matrix(frame)
     weights = body.skin_weights().numpy()
     overlay: dict[int, list] = {}
+    page = []
     for k, track in enumerate(tqdm(tracks, desc="tracks", unit="track", disable=not show_progress)):
         stem = f"{name}_track{k}"
         targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats if f != "mp4"}
@@ -95,13 +98,23 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
         if "bvh" in formats:
             summary.written.append(write_bvh(targets["bvh"], body.bone_names, body.bone_parents, rest_heads, rotations,
                                              root, frame_time=1.0 / seq.fps))
-        if "glb" in formats:
+        if "glb" in formats or html:
             import trimesh
 
             normals = trimesh.Trimesh(rest_vertices, body.faces.numpy(), process=False).vertex_normals
-            summary.written.append(write_skinned_glb(targets["glb"], rest_vertices, body.faces.numpy(), normals, weights,
-                                                     body.bone_names, body.bone_parents, rest_heads, rotations, root,
-                                                     fps=seq.fps))
+            glb = targets.get("glb", out / f".{stem}.page.glb")  # the page's copy only, when no GLB is asked for
+            write_skinned_glb(glb, rest_vertices, body.faces.numpy(), normals, weights, body.bone_names,
+                              body.bone_parents, rest_heads, rotations, root, fps=seq.fps)
+            if html:
+                from gtrs.viz.html_page import PageSequence
+
+                size = seq.image_size or tuple(int(np.ceil(x)) for x in 2 * c)
+                page.append(PageSequence(stem, glb.read_bytes(), fit.keypoints, seq.fps, root, size,
+                                         meta=f"{T} frames at {seq.fps:g} fps"))
+            if "glb" in formats:
+                summary.written.append(glb)
+            else:
+                glb.unlink()
         if "params" in formats:
             with atomic_path(targets["params"]) as tmp:
                 with open(tmp, "wb") as fh:
@@ -118,6 +131,10 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                 overlay.setdefault(index, []).append((placed[i].float().numpy(), f, c))
         summary.tracks += 1
         summary.frames += T
+    if html and page:
+        from gtrs.viz.html_page import write_results_page
+
+        summary.written.append(write_results_page(out / "index.html", page, f"gtrs: {name}"))
     if "mp4" in formats:
         if Path(input).suffix.lower() not in VIDEO_SUFFIXES:
             summary.notes.append(f"{input}: mp4 overlay needs a video input; none written")
