@@ -43,3 +43,22 @@ def test_glb_is_upright_facing_plus_z_with_normals_and_camera_frame_on_request(t
     np.testing.assert_allclose(camera * [1, -1, -1], glb, atol=1e-5)
     obj = trimesh.load(tmp_path / "viewer" / "p_0.obj", process=False)
     assert np.median(np.linalg.norm(obj.vertices - glb, axis=1)) < 0.001  # the OBJ is the same body
+
+
+def test_obj_numbers_read_back_as_written_with_every_sign_and_size():
+    from gtrs.infer.results import obj_lines
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.normal(scale=s, size=(200, 3)) for s in (1e-7, 0.01, 1.0, 20.0)])
+    values[:3] = [[0.0, -0.0, 99.49], [-99.49, 9.9999996, -9.9999996], [-5e-7, 5e-7, 1e-9]]
+    for decimals in (4, 6):
+        text = obj_lines(b"v", values, decimals).decode()
+        lines = text.splitlines()
+        assert len(lines) == len(values) and all(line.split()[0] == "v" for line in lines)
+        back = np.array([[float(x) for x in line.split()[1:]] for line in lines])
+        assert np.abs(back - values).max() <= 0.5001 * 10.0 ** -decimals
+        # same numbers as Python's own formatting
+        reference = np.array([[float(f"{x:.{decimals}f}") for x in row] for row in values])
+        assert np.array_equal(back, reference)
+    big = np.array([[150.0, -2.5, 0.0]])  # beyond the fixed width: Python's formatting
+    assert obj_lines(b"v", big, 6).decode() == "v 150.000000 -2.500000 0.000000\n"
