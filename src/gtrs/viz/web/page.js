@@ -6,9 +6,21 @@
   const data = JSON.parse(document.getElementById('gtrs-data').textContent);
   const started = performance.now();
   const canvas = document.getElementById('gl');
-  const renderer = new T.WebGLRenderer({ canvas, antialias: true, alpha: true });
-  renderer.setPixelRatio(window.devicePixelRatio);
-  renderer.setClearColor(0x000000, 0);
+  function warn(text) {  // shown in the page's header, and kept for tests (data-error)
+    const note = document.createElement('strong');
+    note.className = 'warn';
+    note.textContent = text;
+    document.querySelector('header').appendChild(note);
+    document.body.dataset.error = text;
+  }
+  let renderer = null;  // without WebGL the pictures and keypoints still show
+  try {
+    renderer = new T.WebGLRenderer({ canvas, antialias: true, alpha: true });
+    renderer.setPixelRatio(window.devicePixelRatio);
+    renderer.setClearColor(0x000000, 0);
+  } catch (error) {
+    warn(`3D views need WebGL, which this browser does not offer here (${error.message})`);
+  }
   const views = [];
   const show = { keypoints: true, joints: false, overlay: true };
 
@@ -188,6 +200,7 @@
 
   function render() {
     pending = false;
+    if (!renderer) return;
     const width = canvas.clientWidth, height = canvas.clientHeight;
     if (canvas.width !== Math.floor(width * renderer.getPixelRatio()) || canvas.height !== Math.floor(height * renderer.getPixelRatio())) {
       renderer.setSize(width, height, false);
@@ -239,7 +252,7 @@
   redrawPlots();
   window.addEventListener('scroll', requestRender, { passive: true });
   window.addEventListener('resize', () => { redrawPlots(); requestRender(); });
-  Promise.all(loading).then(finish, (error) => { document.body.dataset.error = String(error); finish(); });
+  Promise.all(loading).then(finish, (error) => { warn(`a sequence could not be loaded: ${error}`); finish(); });
 
   function finish() {
     const turn = /rotate=(-?[0-9.]+)/.exec(location.hash);
