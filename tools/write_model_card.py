@@ -35,6 +35,8 @@ def run_line(state: dict) -> str:
                       f"{tc.get('limb_hidden', 0):g}, hidden side {tc.get('side_hidden', 0):g}, precision "
                       f"{tc.get('precision', 'float32')}")
     extras.append(f"lr {tc['lr']:g}")
+    if tc.get("device", "cpu") != "cpu":
+        extras.append(f"on {tc['device']}")
     return (f"`{tc['out']}` (stage {tc['stage']}; {', '.join(extras)}): best at step {state['step']:,} "
             f"x batch {tc['batch_size']} = {state['step'] * tc['batch_size']:,} examples")
 
@@ -67,6 +69,7 @@ def main() -> None:
     p.add_argument("--curve", required=True)
     p.add_argument("--bench", required=True)
     p.add_argument("--cpu-hours", type=float, required=True, help="wall-clock hours of both stages on 2 cores")
+    p.add_argument("--gpu", default="", help="GPU time behind the release, in words (e.g. '23.5 minutes on one H100')")
     p.add_argument("--val-evaluation", required=True, help="evaluation.json of the val split")
     p.add_argument("--probes", help="probes.json of gtrs evaluate --probes (this model)")
     p.add_argument("--probes-before", help="probes.json of the previous release, for the before/after table")
@@ -117,7 +120,7 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
   mirror flip; input keypoints with the PoseFix-style detector noise model for the fraction
   `noisy_input` of the examples (the paper: all), exact projections for the rest.
 - Losses: the paper's (vertex, normal, edge length, mesh-joint and PAM-joint terms) with Adam.
-- This release, about {args.cpu_hours:.1f} hours on the 2-core CPU in all, came from these runs, each
+- This release, about {args.cpu_hours:.1f} hours on the 2-core CPU{(' and ' + args.gpu) if args.gpu else ''} in all, came from these runs, each
   started from the weights of the one before:{(' ' + args.earlier) if args.earlier else ''}
 {runs}
 
