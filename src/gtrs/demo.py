@@ -102,20 +102,15 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
 
 def write_demo_page(out: Path, rows: list) -> Path:
     """``out/index.html``: the demo's bodies in 3D beside their photos or keypoints."""
-    from gtrs.viz.html_page import PageBody, write_results_page
+    from gtrs.viz.html_page import write_results_page
     from gtrs.viz.render import overlay_on_image
 
     bodies = []
-    for k, (title, keypoints, image, result) in enumerate(rows):
+    for k, (title, _, image, result) in enumerate(rows):
         overlay = None
         if image is not None:
             overlay = out / f"person_{k}_overlay.png"
             with atomic_path(overlay) as tmp:
                 overlay_on_image(image, result.vertices, result.faces, result.focal, result.principal, str(tmp))
-        size = (image.shape[1], image.shape[0]) if image is not None else \
-            (round(2 * result.principal[0]), round(2 * result.principal[1]))
-        bodies.append(PageBody(
-            title=f"person_{k}: {title}", vertices=result.to_frame(result.vertices, "viewer"), faces=result.faces,
-            joints3d=result.to_frame(result.joints, "viewer"), keypoints2d=keypoints, image_size=size, photo=image,
-            overlay=overlay, meta=f"{result.mesh_source} mesh, reprojection error {result.reprojection_px:.1f} px"))
+        bodies.append(result.page_body(f"person_{k}: {title}", image, overlay))
     return write_results_page(out / "index.html", bodies, "gtrs demo")

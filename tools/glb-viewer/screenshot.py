@@ -15,10 +15,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+from gtrs.viz.browser import FLAGS as CHROMIUM_FLAGS
+
 HERE = Path(__file__).parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars"]
+FLAGS = list(CHROMIUM_FLAGS)  # the package's own headless-Chromium settings (software WebGL)
 
 
 def screenshot(glb: Path, png: Path, yaw: float = 0.0, size: tuple[int, int] = (700, 900)) -> Path:

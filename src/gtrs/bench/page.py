@@ -27,14 +27,13 @@ def demo_bodies(count: int) -> list[PageBody]:
     meta = json.loads(demo_file("mocap_keypoints_coco19.json").read_text())
     mocap = np.load(demo_file("mocap_keypoints_coco19.npy"))
     bodies = []
-    for k, r in enumerate(reconstructor(mocap, focal=meta["focal_px"], image_size=tuple(meta["image_size"]))):
-        bodies.append(PageBody(f"mocap {k}", r.to_frame(r.vertices, "viewer"), r.faces, r.to_frame(r.joints, "viewer"),
-                               r.keypoints, tuple(meta["image_size"])))
+    size = tuple(meta["image_size"])
+    for k, r in enumerate(reconstructor(mocap, focal=meta["focal_px"], image_size=size)):
+        bodies.append(r.page_body(f"mocap {k}", image_size=size))
     for person in read_keypoints(demo_file("coco_keypoints_annotations.json")).people:
         r = reconstructor(person.keypoints, image_size=person.image_size)[0]
         photo = np.asarray(Image.open(demo_file(person.image)).convert("RGB"))
-        bodies.append(PageBody(person.image, r.to_frame(r.vertices, "viewer"), r.faces, r.to_frame(r.joints, "viewer"),
-                               r.keypoints, person.image_size, photo=photo))
+        bodies.append(r.page_body(person.image, photo, image_size=person.image_size))
     # each copy a separate picture (as separate photos would be), not one shared
     return [PageBody(**{**b.__dict__, "title": f"{b.title} #{i}",
                         "photo": None if b.photo is None else b.photo.copy()})

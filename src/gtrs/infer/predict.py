@@ -152,7 +152,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     files = input_files(Path(input))
     stems = output_stems(files)
     detector: list = []
-    page: list[PageBody] = []
+    page: list = []  # PageBody per person shown on the results page
     bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
     for path in files:
         try:
@@ -201,7 +201,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         summary.written.append(png)
                         overlay_png = png
                 if html and len(page) < MAX_BODIES:
-                    page.append(page_body(result, who, stem, image, overlay_png))
+                    picture = image.get(who.image) if isinstance(image, dict) else image
+                    page.append(result.page_body(stem, picture, overlay_png, who.image_size))
                 summary.people += 1
         writer.close(keep=writer.count > 0)
         if writer.count:
@@ -214,23 +215,6 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     if html:
         summary.written.append(write_results_page(out / "index.html", page, f"gtrs: {Path(input).name}", summary.people))
     return summary
-
-
-def page_body(result: MeshResult, who: Person, stem: str, image, overlay: Path | None):
-    """How the results page shows one person: viewer axes, the photo (if any) and its overlay."""
-    from gtrs.viz.html_page import PageBody
-
-    picture = image.get(who.image) if isinstance(image, dict) else image
-    if who.image_size is not None:
-        size = who.image_size
-    elif picture is not None:
-        size = (picture.shape[1], picture.shape[0])
-    else:  # the solved camera's principal point sits at the image centre
-        size = (round(2 * result.principal[0]), round(2 * result.principal[1]))
-    meta = f"{result.mesh_source} mesh, reprojection error {result.reprojection_px:.1f} px"
-    return PageBody(title=stem, vertices=result.to_frame(result.vertices, "viewer"), faces=result.faces,
-                    joints3d=result.to_frame(result.joints, "viewer"), keypoints2d=result.keypoints, image_size=size,
-                    photo=picture, overlay=overlay, meta=meta)
 
 
 def check_result(result, source: str) -> None:

@@ -61,6 +61,20 @@ class MeshResult:
             "reprojection_error_px": self.reprojection_px, "mesh": self.mesh_source,
         }
 
+    def page_body(self, title: str, photo=None, overlay: str | Path | None = None,
+                  image_size: tuple[int, int] | None = None):
+        """This person as the results page shows it (``gtrs.viz.html_page.PageBody``), in viewer axes.
+        ``image_size`` defaults to the photo's, else to twice the principal point (the image centre)."""
+        from gtrs.viz.html_page import PageBody
+
+        if image_size is None:
+            image_size = ((photo.shape[1], photo.shape[0]) if isinstance(photo, np.ndarray) else
+                          (round(2 * self.principal[0]), round(2 * self.principal[1])))
+        return PageBody(title=title, vertices=self.to_frame(self.vertices, "viewer"), faces=self.faces,
+                        joints3d=self.to_frame(self.joints, "viewer"), keypoints2d=self.keypoints,
+                        image_size=image_size, photo=photo, overlay=overlay,
+                        meta=f"{self.mesh_source} mesh, reprojection error {self.reprojection_px:.1f} px")
+
     def save(self, folder: str | Path, stem: str, formats: tuple[str, ...] = OUTPUT_FORMATS,
              frame: str = "viewer") -> list[Path]:
         """Write ``stem.{obj,ply,glb}`` (with vertex normals), for a fitted body ``stem_params.json`` and
