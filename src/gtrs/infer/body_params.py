@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import roma
 import torch
-import trimesh
 
 from gtrs.atomic import atomic_path
+from gtrs.body.mesh_normals import vertex_normals
 from gtrs.infer.frames import FRAME_NAMES, frame_matrix
 from gtrs.infer.skinned_glb import write_skinned_glb
 from gtrs.mocap.bvh_writer import write_bvh
@@ -73,7 +73,7 @@ class BodyParams:
     def save_glb(self, path: Path, faces: np.ndarray, frame: str) -> Path:
         """A skinned GLB of this body (its rig posed by node rotations)."""
         rotations, root = self.posed(frame)
-        normals = trimesh.Trimesh(self.rest_vertices, faces, process=False).vertex_normals
+        normals = vertex_normals(self.rest_vertices, faces)
         return write_skinned_glb(path, self.rest_vertices, faces, normals, self.skin_weights, self.bone_names,
                                  self.bone_parents, self.rest_heads, rotations[None], root[None])
 

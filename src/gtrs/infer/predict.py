@@ -1,6 +1,7 @@
 """``gtrs predict``: keypoint files (or a folder of them) -> meshes, joints and pictures per person."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +155,16 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     detector: list = []
     page: list = []  # PageBody per person shown on the results page
     bar = tqdm(total=0, desc="predict", unit="person", disable=not show_progress)
+    # Mesh files are written on a thread while the network runs on the next chunk (file writes and
+    # numpy release the GIL); at most one chunk's writes are pending, so memory stays flat.
+    saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gtrs-save")
+    pending: list[Future] = []
+
+    def collect_saves() -> None:
+        for saved in pending:
+            summary.written += saved.result()
+        pending.clear()
+
     for path in files:
         try:
             read, image = _read_input(path, joints, detector, person, render or html)
@@ -174,6 +185,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
         for start in range(0, len(read.people), CHUNK):
             chunk = read.people[start:start + CHUNK]
             placed = _reconstruct(reconstructor, chunk, focal, summary.errors, mesh=mesh, refine=refine)
+            collect_saves()
             bar.update(len(chunk))
             for i, result in placed:
                 who = chunk[i]
@@ -185,7 +197,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                     if existing and not overwrite:
                         summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
                         continue
-                    summary.written += result.save(out, stem, formats, frame)
+                    pending.append(saver.submit(result.save, out, stem, formats, frame))
                 writer.add(result.record(frame))
                 overlay_png = None
                 if render:
@@ -204,9 +216,11 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                     picture = image.get(who.image) if isinstance(image, dict) else image
                     page.append(result.page_body(stem, picture, overlay_png, who.image_size))
                 summary.people += 1
+        collect_saves()
         writer.close(keep=writer.count > 0)
         if writer.count:
             summary.written.append(people_json)
+    saver.shutdown()
     bar.close()
     for d in detector:
         d.close()

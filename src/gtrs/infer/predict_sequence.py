@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import PHENOTYPE_NAMES
+from gtrs.body.mesh_normals import vertex_normals
 from gtrs.fit.keypoints import solve_translation
 from gtrs.fit.sequence import SmoothingConfig, fit_sequence
 from gtrs.infer.camera import default_focal
@@ -99,9 +100,7 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
             summary.written.append(write_bvh(targets["bvh"], body.bone_names, body.bone_parents, rest_heads, rotations,
                                              root, frame_time=1.0 / seq.fps))
         if "glb" in formats or html:
-            import trimesh
-
-            normals = trimesh.Trimesh(rest_vertices, body.faces.numpy(), process=False).vertex_normals
+            normals = vertex_normals(rest_vertices, body.faces.numpy())
             glb = targets.get("glb", out / f".{stem}.page.glb")  # the page's copy only, when no GLB is asked for
             write_skinned_glb(glb, rest_vertices, body.faces.numpy(), normals, weights, body.bone_names,
                               body.bone_parents, rest_heads, rotations, root, fps=seq.fps)

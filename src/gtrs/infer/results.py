@@ -12,6 +12,7 @@ import trimesh
 
 from gtrs.atomic import atomic_path
 from gtrs.body.joints import COCO19, H36M17
+from gtrs.body.mesh_normals import vertex_normals
 from gtrs.infer.body_params import BodyParams
 from gtrs.infer.frames import FRAME_NAMES, to_frame
 
@@ -37,15 +38,21 @@ class MeshResult:
     reprojection_px: float = float("nan")
     params: BodyParams | None = None  # the fitted body's parameters (None for the raw network mesh)
     mesh_source: str = "network"  # 'network', 'fit' or 'fit + refine'
+    normals: np.ndarray | None = None  # (V, 3) unit vertex normals, camera frame; computed when first needed
 
     def numpy(self) -> dict[str, np.ndarray]:
         return {k: np.asarray(v) for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
 
+    def vertex_normals(self, frame: str = "camera") -> np.ndarray:
+        """(V, 3) unit vertex normals in ``frame`` (``gtrs.body.mesh_normals``)."""
+        if self.normals is None:
+            self.normals = vertex_normals(self.vertices, self.faces)
+        return self.to_frame(self.normals, frame)  # a rotation: normals turn like points
+
     def mesh(self, frame: str = "camera") -> trimesh.Trimesh:
-        """The mesh in ``frame`` ('camera' or 'viewer'), with vertex normals."""
-        mesh = trimesh.Trimesh(self.to_frame(self.vertices, frame), self.faces, process=False)
-        _ = mesh.vertex_normals  # computed now, so every exporter writes them
-        return mesh
+        """The mesh in ``frame`` ('camera' or 'viewer'), with vertex normals (which every exporter writes)."""
+        return trimesh.Trimesh(self.to_frame(self.vertices, frame), self.faces,
+                               vertex_normals=self.vertex_normals(frame), process=False)
 
     to_frame = staticmethod(to_frame)
 
@@ -118,7 +125,7 @@ class MeshResult:
             return self.params.save_glb(path, self.faces, frame)
         with atomic_path(path) as tmp:
             if fmt == "obj":
-                write_obj(tmp, mesh().vertices, self.faces, mesh().vertex_normals)
+                write_obj(tmp, self.to_frame(self.vertices, frame), self.faces, self.vertex_normals(frame))
             else:
                 mesh().export(str(tmp), file_type=fmt)
         return path
