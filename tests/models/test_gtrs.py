@@ -69,3 +69,14 @@ def test_vertex_axis_conv_matches_torch_conv1d_forward_and_backward():
     reference(x_ref).square().sum().backward()
     torch.testing.assert_close(x.grad, x_ref.grad)
     torch.testing.assert_close(fast.weight.grad, reference.weight.grad)
+
+
+def test_inference_by_vertex_chunks_equals_the_training_path():
+    torch.manual_seed(0)
+    model = create_model("cpu", torch.randn(1300, 3)).eval()  # 1300 vertices: 3 chunks, the last one short
+    keypoints = torch.rand(4, 19, 3) * 400
+    with torch.no_grad():
+        chunked, _ = model(keypoints)
+    with torch.enable_grad():
+        whole, _ = model(keypoints)
+    torch.testing.assert_close(chunked, whole.detach(), atol=1e-6, rtol=1e-5)
