@@ -1,4 +1,5 @@
 import pytest
+import roma
 import torch
 
 from gtrs.body.h36m_regressor import FITTED_JOINTS, random_rotations
@@ -81,6 +82,20 @@ def test_gradients_reach_pose_and_shape(anny_body):
     shape = anny_body.default_shape(2).requires_grad_()
     anny_body(rotations, shape, joint_set="coco19").joints.square().sum().backward()
     assert rotations.grad.abs().sum() > 0 and shape.grad.abs().sum() > 0
+    assert (shape.grad.abs().sum(1) > 0).all()  # the same shape in every row: each row has its gradient
+
+
+def test_one_shape_shared_by_a_batch_gives_each_row_its_own_body(anny_body):
+    """A batch whose rows share one shape is posed from one rest body; it must equal posing each alone."""
+    torch.manual_seed(0)
+    rotations = roma.rotvec_to_rotmat(0.3 * torch.randn(3, anny_body.num_bones, 3))
+    shape = torch.rand(1, 6).expand(3, -1)
+    translation = torch.randn(3, 3)
+    together = anny_body(rotations, shape, translation)
+    for i in range(3):
+        alone = anny_body(rotations[i:i + 1], shape[i:i + 1], translation[i:i + 1])
+        torch.testing.assert_close(together.vertices[i], alone.vertices[0], atol=2e-6, rtol=0)
+        torch.testing.assert_close(together.bone_heads[i], alone.bone_heads[0], atol=2e-6, rtol=0)
 
 
 @pytest.mark.parametrize("kwargs, message", [

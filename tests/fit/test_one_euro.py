@@ -44,3 +44,11 @@ def test_the_fast_path_equals_the_loop():
     loop = _one_pass(x, np.ones(x.shape, dtype=bool) & (np.arange(80)[:, None] >= 0), 30.0,
                      OneEuroConfig(min_cutoff=2.0, beta=1e-300, zero_phase=False))  # forces the loop
     assert np.allclose(fast, loop, atol=1e-9)
+
+
+def test_the_zero_phase_fast_path_equals_the_loop_for_mesh_shaped_float32_input():
+    x = np.random.default_rng(2).normal(size=(90, 40, 3)).astype(np.float32)
+    fast = one_euro(x, 30.0, OneEuroConfig(min_cutoff=3.0))
+    loop = one_euro(x.astype(np.float64), 30.0, OneEuroConfig(min_cutoff=3.0, beta=1e-300))  # forces the loop
+    assert fast.dtype == np.float32 and fast.shape == x.shape
+    assert np.allclose(fast, loop, atol=1e-5)

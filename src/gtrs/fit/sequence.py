@@ -61,9 +61,10 @@ def fit_sequence(network: Callable[[torch.Tensor], torch.Tensor], body: BodyMode
     T = len(keypoints)
     with torch.no_grad():
         vertices = torch.cat([network(torch.as_tensor(keypoints[s:s + batch_size], dtype=torch.float32))
-                              for s in range(0, T, batch_size)]).to(body.dtype)
-    if smoothing.enabled and T > 1:
-        vertices = torch.as_tensor(one_euro(vertices.numpy(), fps, smoothing.vertices), dtype=body.dtype)
+                              for s in range(0, T, batch_size)]).float()
+    if smoothing.enabled and T > 1:  # in float32, the network's precision: half the memory to move
+        vertices = torch.as_tensor(one_euro(vertices.numpy(), fps, smoothing.vertices))
+    vertices = vertices.to(body.dtype)
     fitter = fitter or MeshFitter(body, MeshFitConfig())
     picked = torch.linspace(0, T - 1, min(T, shape_frames)).round().long().unique()
     shape = fitter(vertices[picked]).shape.median(dim=0).values
