@@ -102,11 +102,18 @@ def bench_predict_cmd(
     people: int = typer.Option(1000, min=1, help="Synthetic people in the COCO results file."),
     repeats: int = typer.Option(3, min=1),
     threads: int = typer.Option(2, min=1),
+    memory: bool = typer.Option(False, "--memory", help="Instead: peak memory for 1,000, 10,000 and 100,000 people "
+                                "(JSON only, network mesh; one fresh process each; ~10 min)."),
 ) -> None:
     """Batch prediction people/s, keypoints in: JSON only, and JSON + one mesh format, with the raw
-    network mesh and with the fitted body (medians)."""
-    from gtrs.bench.predict import bench_predict
+    network mesh and with the fitted body (medians); or, with --memory, peak memory against people."""
+    from gtrs.bench.predict import bench_predict, bench_predict_memory
 
+    if memory:
+        for r in bench_predict_memory(threads=threads):
+            typer.echo(f"{r['people']:7d} people ({r['file_mb']:.1f} MB of COCO results): peak memory "
+                       f"{r['peak_mb']:.0f} MB, {r['people_per_s']:.0f} people/s")
+        return
     for r in bench_predict(people, repeats, threads):
         typer.echo(f"{r['case']:38s}  {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
 

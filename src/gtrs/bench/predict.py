@@ -69,3 +69,38 @@ def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
             t = sorted(times)[len(times) // 2]
             rows.append({"case": name, "people": people, "median_s": t, "people_per_s": people / t})
     return rows
+
+
+MEMORY_SCRIPT = """
+import resource, sys, time, torch
+from pathlib import Path
+from gtrs.bench.predict import synthetic_results
+from gtrs.infer.predict import predict
+torch.set_num_threads(int(sys.argv[3]))
+source, out = Path(sys.argv[1]), Path(sys.argv[2])
+start = time.perf_counter()
+summary = predict(source, out, formats=(), render=False, show_progress=False, mesh="network")
+seconds = time.perf_counter() - start
+print(summary.people, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_predict_memory(sizes: tuple[int, ...] = (1000, 10_000, 100_000), threads: int = 2) -> list[dict]:
+    """Peak resident memory of ``gtrs predict`` (JSON only, network mesh), one fresh process per size
+    of a synthetic COCO results file: flat memory means the peak does not grow with the people."""
+    import subprocess
+    import sys
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for people in sizes:
+            source = Path(tmp) / f"results_{people}.json"
+            synthetic_results(source, people)
+            done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(source), str(Path(tmp) / f"out_{people}"),
+                                   str(threads)], capture_output=True, text=True, check=True)
+            count, seconds, peak_kb = done.stdout.split()[-3:]
+            assert int(count) == people
+            rows.append({"people": people, "file_mb": source.stat().st_size / 1e6, "peak_mb": int(peak_kb) / 1024,
+                         "people_per_s": people / float(seconds)})
+            source.unlink()
+    return rows

@@ -15,6 +15,7 @@ escapes a reader: wrong types, huge numbers, non-UTF-8 bytes, deep nesting, odd 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,7 +91,21 @@ def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
 
 
 def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
-    """Read one keypoint file (.json or .npy); ``joints`` forces the layout (see ``SOURCE_LAYOUTS``)."""
+    """Read one keypoint file (.json, .npy or YOLO .txt) whole; ``joints`` forces the layout (see
+    ``SOURCE_LAYOUTS``)."""
+    whole = ReadResult()
+    for part in read_keypoints_in_chunks(path, joints, size=None):
+        whole.people += part.people
+        whole.errors += part.errors
+        whole.notes += [n for n in part.notes if n not in whole.notes]
+    return whole
+
+
+def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: int | None = 64) -> Iterator[ReadResult]:
+    """Read one keypoint file as ``ReadResult`` chunks of at most ``size`` people (None: one chunk),
+    each with the errors and notes of its records. A file whose top level is a JSON list (COCO
+    results, MMPose) is decoded one record at a time, so memory stays flat however many people it
+    holds; a file that breaks off part-way yields the people before the break, then raises."""
     path = Path(path)
     if joints is not None and joints not in SOURCE_LAYOUTS:
         raise KeypointFileError(f"--joints {joints!r} is not one of {sorted(SOURCE_LAYOUTS)}")
@@ -98,14 +113,66 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
         raise KeypointFileError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise KeypointFileError(f"{path}: the file is empty")
-    if path.suffix == ".npy":
-        return _read_numpy(path, joints)
-    if path.suffix == ".txt":
-        return _read_yolo(path, joints)
+    if path.suffix in (".npy", ".txt"):
+        whole = _read_numpy(path, joints) if path.suffix == ".npy" else _read_yolo(path, joints)
+        yield from _split(whole, size)
+        return
     if path.suffix != ".json":
         raise KeypointFileError(f"{path}: expected a .json, .npy or .txt (YOLO-pose) keypoint file")
+    if _first_character(path) == "[":
+        yield from _in_chunks(path, _list_records(path, iter_json_array(path), joints), size)
+        return
+    data = _load_json(path)
+    if isinstance(data, dict) and "annotations" in data:
+        if not isinstance(data["annotations"], list) or not isinstance(data.get("images", []), list):
+            raise KeypointFileError(f"{path}: 'annotations' and 'images' must be lists")
+        images = {img.get("id"): img for img in data.get("images", [])
+                  if isinstance(img, dict) and isinstance(img.get("id"), (int, str))}
+        records = ((f"{path}#annotation {_label(a.get('id'), i) if isinstance(a, dict) else i}", a, "keypoints",
+                    joints or "coco17") for i, a in enumerate(data["annotations"]))
+        yield from _in_chunks(path, records, size, images)
+        return
+    if isinstance(data, dict) and "people" in data:
+        if not isinstance(data["people"], list):
+            raise KeypointFileError(f"{path}: OpenPose 'people' must be a list, got {type(data['people']).__name__}")
+        records = ((f"{path}#person {i}", p, "pose_keypoints_2d", joints) for i, p in enumerate(data["people"]))
+        yield from _in_chunks(path, records, size)
+        return
+    raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
+                            "('annotations'), or OpenPose output ('people')")
+
+
+def _list_records(path: Path, elements: Iterator, joints: str | None) -> Iterator[tuple]:
+    """(where, record, key, layout) for each person of a top-level JSON list: COCO results, MMPose
+    instances (image form), or MMPose frames (``{frame_id, instances}``, video form)."""
+    for i, element in enumerate(elements):
+        if isinstance(element, dict) and "instances" in element:
+            frame = _label(element.get("frame_id"), i)
+            for k, instance in enumerate(_list(element["instances"], path)):
+                yield f"{path}#frame {frame} instance {k}", _mmpose_record(instance), "keypoints", joints
+        elif isinstance(element, dict) and "keypoint_scores" in element:
+            yield f"{path}#instance {i}", _mmpose_record(element), "keypoints", joints
+        else:
+            yield f"{path}#{i}", element, "keypoints", joints or "coco17"
+
+
+def _split(whole: ReadResult, size: int | None) -> Iterator[ReadResult]:
+    size = size or max(1, len(whole.people))
+    for start in range(0, len(whole.people), size):
+        first = start == 0
+        yield ReadResult(whole.people[start:start + size], whole.errors if first else [], whole.notes if first else [])
+
+
+def _first_character(path: Path) -> str:
+    """The first character of a JSON file that is not whitespace (or a UTF-8 byte-order mark)."""
+    with open(path, "rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return chr(head[0]) if head else ""
+
+
+def _load_json(path: Path):
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as e:
         raise KeypointFileError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
@@ -114,31 +181,90 @@ def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
         raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
     except ValueError as e:  # e.g. an integer literal with thousands of digits
         raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
-    if isinstance(data, list) and data and all(isinstance(r, dict) and "instances" in r for r in data):
-        records = [(f"{path}#frame {_label(frame.get('frame_id'), f)} instance {i}", _mmpose_record(inst))
-                   for f, frame in enumerate(data) for i, inst in enumerate(_list(frame["instances"], path))]
-        return _read_records(path, records, "keypoints", joints, images={})
-    if isinstance(data, list) and data and any(isinstance(r, dict) and "keypoint_scores" in r for r in data):
-        records = [(f"{path}#instance {i}", _mmpose_record(r)) for i, r in enumerate(data)]
-        return _read_records(path, records, "keypoints", joints, images={})
-    if isinstance(data, list):
-        return _read_records(path, [(f"{path}#{i}", r) for i, r in enumerate(data)], "keypoints", joints or "coco17",
-                             images={})
-    if isinstance(data, dict) and "annotations" in data:
-        if not isinstance(data["annotations"], list) or not isinstance(data.get("images", []), list):
-            raise KeypointFileError(f"{path}: 'annotations' and 'images' must be lists")
-        images = {img.get("id"): img for img in data.get("images", [])
-                  if isinstance(img, dict) and isinstance(img.get("id"), (int, str))}
-        records = [(f"{path}#annotation {_label(a.get('id'), i) if isinstance(a, dict) else i}", a)
-                   for i, a in enumerate(data["annotations"])]
-        return _read_records(path, records, "keypoints", joints or "coco17", images)
-    if isinstance(data, dict) and "people" in data:
-        if not isinstance(data["people"], list):
-            raise KeypointFileError(f"{path}: OpenPose 'people' must be a list, got {type(data['people']).__name__}")
-        records = [(f"{path}#person {i}", p) for i, p in enumerate(data["people"])]
-        return _read_records(path, records, "pose_keypoints_2d", joints, images={})
-    raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
-                            "('annotations'), or OpenPose output ('people')")
+
+
+JSON_BLOCK = 1 << 20  # characters read at a time by iter_json_array
+NUMBER_CHARACTERS = "0123456789+-.eE"
+MAX_ELEMENT_CHARS = 16 << 20  # an element still not decoded after this many characters is malformed
+
+
+def iter_json_array(path: Path, block: int = JSON_BLOCK) -> Iterator[object]:
+    """The elements of a file whose top level is one JSON array, decoded one at a time from blocks of
+    the file (memory: one block and one element). Malformed JSON raises ``KeypointFileError`` with
+    the line, after the elements before it."""
+    decoder = json.JSONDecoder()
+    lines_before = 0  # newlines in the text already dropped from the buffer, for messages
+    with open(path, encoding="utf-8-sig") as f:
+
+        def more() -> str:
+            try:
+                return f.read(block)
+            except UnicodeDecodeError as e:
+                raise KeypointFileError(f"{path}: not UTF-8 text (byte {e.start} of a block)") from None
+
+        def fail(message: str, at: int) -> KeypointFileError:
+            return KeypointFileError(f"{path}: not valid JSON (line {lines_before + buf.count(chr(10), 0, at) + 1}: "
+                                     f"{message})")
+
+        buf, pos, ended = more(), 0, False
+        while _skip_space(buf, 0) == len(buf) and not ended:  # leading whitespace may fill whole blocks
+            chunk = more()
+            ended = not chunk
+            buf += chunk
+        pos = _skip_space(buf, pos)
+        if not buf.startswith("[", pos):
+            raise fail("expected a list", pos)
+        pos += 1
+        first = True
+        while True:
+            while True:  # the next element (or the end of the list) must be in the buffer
+                pos = _skip_space(buf, pos)
+                if pos < len(buf) or ended:
+                    break
+                chunk = more()
+                ended = not chunk
+                buf += chunk
+            if pos >= len(buf):
+                raise fail("the list is not closed (the file ends early)", pos)
+            if buf[pos] == "]":
+                if buf[pos + 1:].strip() or f.read().strip():
+                    raise fail("extra data after the list", pos + 1)
+                return
+            if not first:
+                if buf[pos] != ",":
+                    raise fail("expected ',' between list elements", pos)
+                pos = _skip_space(buf, pos + 1)
+            while True:
+                pos = _skip_space(buf, pos)  # raw_decode does not skip whitespace (a block may end in it)
+                try:
+                    element, end = decoder.raw_decode(buf, pos)
+                    # a number cut by the block's end ("1." of "1.5") decodes short: accept it only
+                    # when what follows cannot continue it
+                    if ended or (end < len(buf) and buf[end] not in NUMBER_CHARACTERS):
+                        break
+                except json.JSONDecodeError as e:
+                    if ended or len(buf) - pos > MAX_ELEMENT_CHARS:  # not a cut by the block's end: a real error
+                        raise fail(e.msg, e.pos) from None
+                except RecursionError:
+                    raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
+                except ValueError as e:  # e.g. an integer literal with thousands of digits
+                    raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
+                chunk = more()
+                ended = not chunk
+                buf += chunk
+            yield element
+            first = False
+            if end > block:  # drop what is decoded, so the buffer stays about one block
+                lines_before += buf.count("\n", 0, end)
+                buf, pos = buf[end:], 0
+            else:
+                pos = end
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
 
 
 def _list(value, path: Path) -> list:
@@ -150,7 +276,7 @@ def _list(value, path: Path) -> list:
 def _mmpose_record(record):
     """An MMPose instance -> a record whose ``keypoints`` are (J, 3) with the scores as confidence."""
     if not isinstance(record, dict) or "keypoints" not in record or "keypoint_scores" not in record:
-        return record  # reported as malformed by _read_records
+        return record  # reported as malformed by _record_person
     try:
         xy = np.asarray(record["keypoints"], dtype=np.float64)
         scores = np.asarray(record["keypoint_scores"], dtype=np.float64).reshape(-1, 1)
@@ -175,38 +301,61 @@ def _image_size(image: dict, where: str) -> tuple[int, int] | None:
     return int(w), int(h)
 
 
-def _read_records(path: Path, records, key: str, layout: str | None, images: dict) -> ReadResult:
-    result = ReadResult()
-    for where, record in records:
-        try:
-            if not isinstance(record, dict) or key not in record:
-                raise KeypointFileError(f"{where}: missing field {key!r}")
-            count = record.get("num_keypoints", 1)
-            if not isinstance(count, (int, float)) or isinstance(count, bool):
-                raise KeypointFileError(f"{where}: num_keypoints must be a number, got {count!r}")
-            if count == 0:
-                continue  # COCO crowd/empty annotations carry no keypoints
-            if record[key] is None:
-                raise KeypointFileError(f"{where}: MMPose keypoints must be (J, 2) with J keypoint_scores")
-            kp, used = _convert(record[key], layout, where)
-            if layout is None:
-                result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
-            image_id = record.get("image_id")
-            if image_id is not None and not isinstance(image_id, (int, str)):
-                raise KeypointFileError(f"{where}: image_id must be a number or a string, got {type(image_id).__name__}")
-            image = images.get(image_id, {})
-            size = _image_size(image, where)
-        except KeypointFileError as e:
-            result.errors.append(str(e))
-            continue
-        name = image.get("file_name") if isinstance(image.get("file_name"), str) else None
-        name = name or (str(image_id) if image_id is not None else None)
-        result.people.append(Person(source=where, keypoints=kp, image=name, image_size=size))
-    if not result.people and result.errors:
-        raise KeypointFileError(f"{path}: no usable person; " + "; ".join(result.errors[:3]))
-    if not result.people:
+def _in_chunks(path: Path, records: Iterator[tuple], size: int | None, images: dict | None = None) -> Iterator[ReadResult]:
+    """People from (where, record, key, layout) records in chunks of ``size`` (None: all in one); a bad
+    record goes to the chunk's errors. Raises when the whole file gave no person."""
+    images = images or {}
+    chunk, people = ReadResult(), 0
+    try:
+        for where, record, key, layout in records:
+            try:
+                person = _record_person(path, where, record, key, layout, images, chunk)
+            except KeypointFileError as e:
+                chunk.errors.append(str(e))
+                continue
+            if person is None:
+                continue
+            chunk.people.append(person)
+            people += 1
+            if size and len(chunk.people) == size:
+                yield chunk
+                chunk = ReadResult()
+    except KeypointFileError:  # the file breaks off: hand out the people read before the break first
+        if chunk.people:
+            yield chunk
+        raise
+    if not people and chunk.errors:  # no chunk was handed out: this one holds every error
+        raise KeypointFileError(f"{path}: no usable person; " + "; ".join(chunk.errors[:3]))
+    if not people:
         raise KeypointFileError(f"{path}: the file holds no people")
-    return result
+    if chunk.people or chunk.errors or chunk.notes:
+        yield chunk
+
+
+def _record_person(path: Path, where: str, record, key: str, layout: str | None, images: dict,
+                   result: ReadResult) -> Person | None:
+    """One record's person (None for an empty COCO annotation); a layout read from the joint count
+    is noted in ``result``."""
+    if not isinstance(record, dict) or key not in record:
+        raise KeypointFileError(f"{where}: missing field {key!r}")
+    count = record.get("num_keypoints", 1)
+    if not isinstance(count, (int, float)) or isinstance(count, bool):
+        raise KeypointFileError(f"{where}: num_keypoints must be a number, got {count!r}")
+    if count == 0:
+        return None  # COCO crowd/empty annotations carry no keypoints
+    if record[key] is None:
+        raise KeypointFileError(f"{where}: MMPose keypoints must be (J, 2) with J keypoint_scores")
+    kp, used = _convert(record[key], layout, where)
+    if layout is None:
+        result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
+    image_id = record.get("image_id")
+    if image_id is not None and not isinstance(image_id, (int, str)):
+        raise KeypointFileError(f"{where}: image_id must be a number or a string, got {type(image_id).__name__}")
+    image = images.get(image_id, {})
+    size = _image_size(image, where)
+    name = image.get("file_name") if isinstance(image.get("file_name"), str) else None
+    name = name or (str(image_id) if image_id is not None else None)
+    return Person(source=where, keypoints=kp, image=name, image_size=size)
 
 
 def _read_numpy(path: Path, layout: str | None) -> ReadResult:

@@ -1,8 +1,10 @@
 """``gtrs predict``: keypoint files (or a folder of them) -> meshes, joints and pictures per person."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,12 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
-from gtrs.infer.io import KeypointFileError, Person, ReadResult, read_keypoints
+from gtrs.infer.io import (
+    KeypointFileError,
+    Person,
+    ReadResult,
+    read_keypoints_in_chunks,
+)
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
@@ -51,10 +58,12 @@ CHUNK = 64  # people per network call
 
 
 def _read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
-                render: bool = True) -> tuple[ReadResult, object]:
-    """People of one input file (keypoints, or a photo through the detector: every person found,
-    largest first, or only the ``person``-th) and the image (a photo), or the images found beside a
-    keypoint file by name (``image_beside``; looked for only when ``render``)."""
+                render: bool = True) -> Iterator[tuple[ReadResult, object]]:
+    """People of one input file in chunks of at most ``CHUNK``, each with its image: keypoints (read
+    as they are needed: flat memory for any number of people), or a photo through the detector
+    (every person found, largest first, or only the ``person``-th) with that photo. For a keypoint
+    file, the image is a dict of the images found beside it by name (``image_beside``; looked for
+    only when ``render``)."""
     if path.suffix.lower() in IMAGE_SUFFIXES:
         image = load_image(path)
         if not detector_box:
@@ -68,10 +77,14 @@ def _read_input(path: Path, joints: str | None, detector_box: list, person: int 
                                         f"(0 = the largest)")
             found = [found[person]]
         size = (image.shape[1], image.shape[0])
-        return ReadResult(people=[Person(source=f"{path}#person {k if person is None else person}", keypoints=kp,
-                                         image=path.name, image_size=size) for k, kp in enumerate(found)]), image
-    read = read_keypoints(path, joints)
-    return read, _attach_images(path, read) if render else {}
+        people = [Person(source=f"{path}#person {k if person is None else person}", keypoints=kp, image=path.name,
+                         image_size=size) for k, kp in enumerate(found)]
+        for start in range(0, len(people), CHUNK):
+            yield ReadResult(people=people[start:start + CHUNK]), image
+        return
+    images: dict[str, np.ndarray] = {}
+    for read in read_keypoints_in_chunks(path, joints, CHUNK):
+        yield read, _attach_images(path, read, images) if render else {}
 
 
 def image_beside(path: Path, person: Person) -> Path | None:
@@ -84,9 +97,9 @@ def image_beside(path: Path, person: Person) -> Path | None:
     return next((path.parent / n for n in names if (path.parent / n).is_file()), None)
 
 
-def _attach_images(path: Path, read: ReadResult) -> dict[str, np.ndarray]:
-    """Images found beside a keypoint file, by name; people without an image size get theirs."""
-    images: dict[str, np.ndarray] = {}
+def _attach_images(path: Path, read: ReadResult, images: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Images found beside a keypoint file, by name, added to ``images`` (shared by a file's chunks);
+    people without an image size get theirs."""
     for person in read.people:
         found = image_beside(path, person)
         if found is None:
@@ -166,56 +179,64 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
         pending.clear()
 
     for path in files:
+        chunks = _read_input(path, joints, detector, person, render or html)
         try:
-            read, image = _read_input(path, joints, detector, person, render or html)
+            first = next(chunks)
         except KeypointFileError as e:
             summary.errors.append(str(e))
             continue
-        summary.errors.extend(read.errors)
-        summary.notes.extend(read.notes)
         people_json = out / f"{stems[path]}_people.json"
         if people_json.exists() and not overwrite:
             summary.errors.append(f"{path}: {people_json} exists; pass --overwrite to replace it")
             continue
         if reconstructor is None:  # loaded only once some input is known to be usable
             reconstructor = Reconstructor.pretrained(onnx_path=onnx)
-        bar.total += len(read.people)
-        bar.refresh()
         writer = PeopleJsonWriter(people_json, str(path), frame)
-        for start in range(0, len(read.people), CHUNK):
-            chunk = read.people[start:start + CHUNK]
-            placed = _reconstruct(reconstructor, chunk, focal, summary.errors, mesh=mesh, refine=refine)
-            collect_saves()
-            bar.update(len(chunk))
-            for i, result in placed:
-                who = chunk[i]
-                stem = f"{stems[path]}_{start + i}"
-                if formats:
-                    targets = [out / (f"{stem}_params.json" if fmt == "params" else f"{stem}.{fmt}")
-                               for fmt in formats] + [out / f"{stem}_joints.json"]
-                    existing = [t.name for t in targets if t.exists()]
-                    if existing and not overwrite:
-                        summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
-                        continue
-                    pending.append(saver.submit(result.save, out, stem, formats, frame))
-                writer.add(result.record(frame))
-                overlay_png = None
-                if render:
-                    png = out / f"{stem}_views.png"
-                    with atomic_path(png) as tmp:
-                        render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
-                    summary.written.append(png)
+        start = 0  # the file's people so far: person k of a file is NAME_k
+        try:
+            for read, image in chain([first], chunks):
+                summary.errors.extend(read.errors)
+                summary.notes.extend(n for n in read.notes if n not in summary.notes)
+                if not read.people:
+                    continue
+                chunk = read.people
+                bar.total += len(chunk)
+                bar.refresh()
+                placed = _reconstruct(reconstructor, chunk, focal, summary.errors, mesh=mesh, refine=refine)
+                collect_saves()
+                bar.update(len(chunk))
+                for i, result in placed:
+                    who = chunk[i]
+                    stem = f"{stems[path]}_{start + i}"
+                    if formats:
+                        targets = [out / (f"{stem}_params.json" if fmt == "params" else f"{stem}.{fmt}")
+                                   for fmt in formats] + [out / f"{stem}_joints.json"]
+                        existing = [t.name for t in targets if t.exists()]
+                        if existing and not overwrite:
+                            summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+                            continue
+                        pending.append(saver.submit(result.save, out, stem, formats, frame))
+                    writer.add(result.record(frame))
+                    overlay_png = None
                     picture = image.get(who.image) if isinstance(image, dict) else image
-                    if picture is not None:
-                        png = out / f"{stem}_overlay.png"
+                    if render:
+                        png = out / f"{stem}_views.png"
                         with atomic_path(png) as tmp:
-                            overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal, str(tmp))
+                            render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
                         summary.written.append(png)
-                        overlay_png = png
-                if html and len(page) < MAX_BODIES:
-                    picture = image.get(who.image) if isinstance(image, dict) else image
-                    page.append(result.page_body(stem, picture, overlay_png, who.image_size))
-                summary.people += 1
+                        if picture is not None:
+                            png = out / f"{stem}_overlay.png"
+                            with atomic_path(png) as tmp:
+                                overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal,
+                                                 str(tmp))
+                            summary.written.append(png)
+                            overlay_png = png
+                    if html and len(page) < MAX_BODIES:
+                        page.append(result.page_body(stem, picture, overlay_png, who.image_size))
+                    summary.people += 1
+                start += len(chunk)
+        except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
+            summary.errors.append(str(e))
         collect_saves()
         writer.close(keep=writer.count > 0)
         if writer.count:
