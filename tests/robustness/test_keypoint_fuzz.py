@@ -82,3 +82,27 @@ def test_nesting_a_hundred_thousand_deep_is_refused(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
     _read(path)
+
+
+@seed(20261124)
+@FUZZ
+@given(items=st.lists(values, max_size=8), block=st.integers(1, 40), indent=st.sampled_from([None, 0, 2]),
+       cut=st.floats(0, 1))
+def test_a_streamed_list_decodes_like_json_load_or_fails_in_one_line(tmp_path_factory, items, block, indent, cut):
+    """Any list, in any layout, read in blocks of any size: the same elements as ``json.loads``; the
+    same text cut short: the elements before the cut, then one clear error."""
+    from gtrs.infer.io import iter_json_array
+
+    path = tmp_path_factory.mktemp("fuzz") / "list.json"
+    text = json.dumps(items, indent=indent)
+    path.write_text(text)
+    same = lambda a, b: json.dumps(a) == json.dumps(b)  # compared as text, where NaN equals itself
+    assert same(list(iter_json_array(path, block=block)), json.loads(text))
+    path.write_text(text[:int(len(text) * cut)])
+    seen = []
+    try:
+        for element in iter_json_array(path, block=block):
+            seen.append(element)  # noqa: PERF402 (a loop keeps what came before the error)
+    except KeypointFileError as e:
+        assert str(e) and "\n" not in str(e)
+    assert same(seen, items[:len(seen)])

@@ -238,10 +238,17 @@ def iter_json_array(path: Path, block: int = JSON_BLOCK) -> Iterator[object]:
                 pos = _skip_space(buf, pos)  # raw_decode does not skip whitespace (a block may end in it)
                 try:
                     element, end = decoder.raw_decode(buf, pos)
-                    # a number cut by the block's end ("1." of "1.5") decodes short: accept it only
-                    # when what follows cannot continue it
-                    if ended or (end < len(buf) and buf[end] not in NUMBER_CHARACTERS):
+                    # A number cut by the block's end ("1." of "1.5") decodes short: accept an element
+                    # only when what follows cannot continue it.
+                    number = isinstance(element, (int, float)) and not isinstance(element, bool)
+                    if end < len(buf) and not (number and buf[end] in NUMBER_CHARACTERS):
                         break
+                    # Only a number running up to the buffer's end can be cut; ended, nothing is.
+                    if ended or buf[end:].strip(NUMBER_CHARACTERS):
+                        raise fail("the list is not closed (the file ends early)" if end == len(buf)
+                                   else "a malformed number", end)
+                except KeypointFileError:
+                    raise
                 except json.JSONDecodeError as e:
                     if ended or len(buf) - pos > MAX_ELEMENT_CHARS:  # not a cut by the block's end: a real error
                         raise fail(e.msg, e.pos) from None
