@@ -5,12 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from gtrs.infer.io import (
-    KeypointFileError,
-    iter_json_array,
-    read_keypoints,
-    read_keypoints_in_chunks,
-)
+from gtrs.infer.io import read_keypoints, read_keypoints_in_chunks
+from gtrs.infer.json_stream import JsonArrayError, iter_json_array
 from gtrs.infer.predict import predict
 
 
@@ -42,7 +38,7 @@ def test_malformed_arrays_raise_after_the_good_elements(tmp_path, text, message)
     path = tmp_path / "bad.json"
     path.write_text(text)
     seen = []
-    with pytest.raises(KeypointFileError, match=message):
+    with pytest.raises(JsonArrayError, match=message):
         for element in iter_json_array(path, block=4):
             seen.append(element)  # noqa: PERF402 (a loop keeps what came before the error)
     assert seen[0] == {"a": 1}

@@ -91,7 +91,7 @@ def test_nesting_a_hundred_thousand_deep_is_refused(tmp_path):
 def test_a_streamed_list_decodes_like_json_load_or_fails_in_one_line(tmp_path_factory, items, block, indent, cut):
     """Any list, in any layout, read in blocks of any size: the same elements as ``json.loads``; the
     same text cut short: the elements before the cut, then one clear error."""
-    from gtrs.infer.io import iter_json_array
+    from gtrs.infer.json_stream import JsonArrayError, iter_json_array
 
     path = tmp_path_factory.mktemp("fuzz") / "list.json"
     text = json.dumps(items, indent=indent)
@@ -103,6 +103,6 @@ def test_a_streamed_list_decodes_like_json_load_or_fails_in_one_line(tmp_path_fa
     try:
         for element in iter_json_array(path, block=block):
             seen.append(element)  # noqa: PERF402 (a loop keeps what came before the error)
-    except KeypointFileError as e:
+    except JsonArrayError as e:
         assert str(e) and "\n" not in str(e)
     assert same(seen, items[:len(seen)])

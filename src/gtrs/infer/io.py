@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from gtrs.body.keypoint_formats import SOURCE_LAYOUTS, to_coco19
+from gtrs.infer.json_stream import JsonArrayError, iter_json_array
 
 # Joint counts that identify a layout when --joints is not given (17 is read as COCO, not H36M).
 LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18", 33: "blazepose33", 26: "halpe26",
@@ -120,7 +121,7 @@ def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: 
     if path.suffix != ".json":
         raise KeypointFileError(f"{path}: expected a .json, .npy or .txt (YOLO-pose) keypoint file")
     if _first_character(path) == "[":
-        yield from _in_chunks(path, _list_records(path, iter_json_array(path), joints), size)
+        yield from _in_chunks(path, _list_records(path, _json_list(path), joints), size)
         return
     data = _load_json(path)
     if isinstance(data, dict) and "annotations" in data:
@@ -170,6 +171,14 @@ def _first_character(path: Path) -> str:
     return chr(head[0]) if head else ""
 
 
+def _json_list(path: Path) -> Iterator[object]:
+    """The elements of a file holding one JSON list, read as they are needed (``gtrs.infer.json_stream``)."""
+    try:
+        yield from iter_json_array(path)
+    except JsonArrayError as e:
+        raise KeypointFileError(f"{path}: {e}") from None
+
+
 def _load_json(path: Path):
     try:
         return json.loads(path.read_bytes().decode("utf-8-sig"))
@@ -181,97 +190,6 @@ def _load_json(path: Path):
         raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
     except ValueError as e:  # e.g. an integer literal with thousands of digits
         raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
-
-
-JSON_BLOCK = 1 << 20  # characters read at a time by iter_json_array
-NUMBER_CHARACTERS = "0123456789+-.eE"
-MAX_ELEMENT_CHARS = 16 << 20  # an element still not decoded after this many characters is malformed
-
-
-def iter_json_array(path: Path, block: int = JSON_BLOCK) -> Iterator[object]:
-    """The elements of a file whose top level is one JSON array, decoded one at a time from blocks of
-    the file (memory: one block and one element). Malformed JSON raises ``KeypointFileError`` with
-    the line, after the elements before it."""
-    decoder = json.JSONDecoder()
-    lines_before = 0  # newlines in the text already dropped from the buffer, for messages
-    with open(path, encoding="utf-8-sig") as f:
-
-        def more() -> str:
-            try:
-                return f.read(block)
-            except UnicodeDecodeError as e:
-                raise KeypointFileError(f"{path}: not UTF-8 text (byte {e.start} of a block)") from None
-
-        def fail(message: str, at: int) -> KeypointFileError:
-            return KeypointFileError(f"{path}: not valid JSON (line {lines_before + buf.count(chr(10), 0, at) + 1}: "
-                                     f"{message})")
-
-        buf, pos, ended = more(), 0, False
-        while _skip_space(buf, 0) == len(buf) and not ended:  # leading whitespace may fill whole blocks
-            chunk = more()
-            ended = not chunk
-            buf += chunk
-        pos = _skip_space(buf, pos)
-        if not buf.startswith("[", pos):
-            raise fail("expected a list", pos)
-        pos += 1
-        first = True
-        while True:
-            while True:  # the next element (or the end of the list) must be in the buffer
-                pos = _skip_space(buf, pos)
-                if pos < len(buf) or ended:
-                    break
-                chunk = more()
-                ended = not chunk
-                buf += chunk
-            if pos >= len(buf):
-                raise fail("the list is not closed (the file ends early)", pos)
-            if buf[pos] == "]":
-                if buf[pos + 1:].strip() or f.read().strip():
-                    raise fail("extra data after the list", pos + 1)
-                return
-            if not first:
-                if buf[pos] != ",":
-                    raise fail("expected ',' between list elements", pos)
-                pos = _skip_space(buf, pos + 1)
-            while True:
-                pos = _skip_space(buf, pos)  # raw_decode does not skip whitespace (a block may end in it)
-                try:
-                    element, end = decoder.raw_decode(buf, pos)
-                    # A number cut by the block's end ("1." of "1.5") decodes short: accept an element
-                    # only when what follows cannot continue it.
-                    number = isinstance(element, (int, float)) and not isinstance(element, bool)
-                    if end < len(buf) and not (number and buf[end] in NUMBER_CHARACTERS):
-                        break
-                    # Only a number running up to the buffer's end can be cut; ended, nothing is.
-                    if ended or buf[end:].strip(NUMBER_CHARACTERS):
-                        raise fail("the list is not closed (the file ends early)" if end == len(buf)
-                                   else "a malformed number", end)
-                except KeypointFileError:
-                    raise
-                except json.JSONDecodeError as e:
-                    if ended or len(buf) - pos > MAX_ELEMENT_CHARS:  # not a cut by the block's end: a real error
-                        raise fail(e.msg, e.pos) from None
-                except RecursionError:
-                    raise KeypointFileError(f"{path}: JSON nested too deeply to be keypoints") from None
-                except ValueError as e:  # e.g. an integer literal with thousands of digits
-                    raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
-                chunk = more()
-                ended = not chunk
-                buf += chunk
-            yield element
-            first = False
-            if end > block:  # drop what is decoded, so the buffer stays about one block
-                lines_before += buf.count("\n", 0, end)
-                buf, pos = buf[end:], 0
-            else:
-                pos = end
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
 
 
 def _list(value, path: Path) -> list:
