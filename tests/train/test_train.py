@@ -168,11 +168,45 @@ def test_broad_data_trains_in_bfloat16_with_generated_postures_and_hidden_joints
                       val_batches=1, threads=2, surface_loss_fraction=0.25, generated_poses=0.5, perturb_degrees=5.0,
                       camera="wide", framing_cut=0.5, limb_hidden=0.5, side_hidden=0.5, precision="bfloat16")
     trainer = Trainer(cfg)
-    assert trainer.autocast_dtype == torch.bfloat16 and trainer.synth.camera.elevation_range == (-30.0, 75.0)
+    assert trainer.autocast_dtype == torch.bfloat16 and trainer.batches.synth.camera.elevation_range == (-30.0, 75.0)
     batch = trainer._batch("train", torch.Generator().manual_seed(0))
     assert (batch["keypoints2d_conf"] == 0).any()
     before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
     terms = trainer.train_step()
     assert all(torch.isfinite(torch.tensor(v)) for v in terms.values())
     assert any(not torch.equal(before[k], v) for k, v in trainer.model.state_dict().items())
-    assert trainer.postures.drawn > 0
+    assert trainer.batches.postures.drawn > 0
+
+
+def test_batches_from_worker_processes_are_the_same_for_any_worker_count_and_resume_exactly(tiny_data, tmp_path,
+                                                                                              anny_body):
+    """data_workers: each step's batch comes from its own seed, so two workers, one worker, and two
+    workers stopped after 2 steps and resumed all train the same weights."""
+    fields = dict(part_mixing=0.5, noisy_input=0.5, generated_poses=0.3, perturb_degrees=5.0)
+    runs = {}
+    for name, workers, steps in (("two", 2, 4), ("one", 1, 4), ("split", 2, 2)):
+        cfg = write_config(tmp_path / f"{name}.yaml", tiny_data, tmp_path / name, data_workers=workers, max_steps=steps,
+                           **fields)
+        proc = run_training(cfg)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        runs[name] = cfg
+    assert read_checkpoint(tmp_path / "split" / "last.safetensors")[1]["step"] == 2
+    write_config(runs["split"], tiny_data, tmp_path / "split", data_workers=2, max_steps=4, **fields)
+    proc = run_training(runs["split"], "--resume")
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    weights = {name: read_checkpoint(tmp_path / name / "last.safetensors") for name in runs}
+    assert all(state["step"] == 4 for _, state in weights.values())
+    reference = weights["two"][0]
+    for name in ("one", "split"):
+        for key in reference:
+            if key.startswith("model."):
+                assert torch.equal(reference[key], weights[name][0][key]), (name, key)
+    # and the batches differ from the training process's own draws (another stream, not a copy)
+    cfg = write_config(tmp_path / "inline.yaml", tiny_data, tmp_path / "inline", max_steps=4, **fields)
+    proc = run_training(cfg)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    inline = read_checkpoint(tmp_path / "inline" / "last.safetensors")[0]
+    assert any(not torch.equal(reference[k], inline[k]) for k in reference if k.startswith("model."))

@@ -60,6 +60,10 @@ class TrainConfig:
     # Where the network and the body model run: 'cpu' or 'cuda' ('cuda:N'). The random draws of the
     # data stay on the CPU, so a run resumes exactly on either.
     device: str = "cpu"
+    # Worker processes that make the synthetic training batches (0: the training process draws them).
+    # With workers, each step's batch comes from its own seed (gtrs.train.batches.StepSeededBatches):
+    # for a GPU that one CPU process cannot keep busy. Each worker holds its own CPU body (~1 GB).
+    data_workers: int = 0
     max_steps: int | None = None  # stop early (smoke tests, benchmarks)
     # Steps in a row with a non-finite loss or gradient (each skipped) before the run stops with an error.
     max_nonfinite_steps: int = 10
@@ -78,6 +82,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.stage not in ("pam", "full"):
             raise ValueError(f"stage must be 'pam' or 'full', got {self.stage!r}")
+        if self.data_workers < 0 or (self.data_workers and self.datasets):
+            raise ValueError(f"data_workers must be >= 0, and 0 with the paper's datasets; got {self.data_workers}")
         if not 0.0 < self.surface_loss_fraction <= 1.0:
             raise ValueError(f"surface_loss_fraction must lie in (0, 1], got {self.surface_loss_fraction}")
         if not 0.0 <= self.noisy_input <= 1.0:

@@ -30,18 +30,11 @@ from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
 from gtrs.body.base import BodyModel
 from gtrs.body.joints import get_joint_set
-from gtrs.body.skeleton import Skeleton
-from gtrs.data.build import load_split_rotations
-from gtrs.data.noise import gaussian_joint_noise
 from gtrs.data.normalize import normalize_keypoints
-from gtrs.data.part_mixing import mix_body_parts, part_indices
-from gtrs.data.camera import CameraSampling
-from gtrs.data.postures import PostureGenerator, perturb_within_limits
-from gtrs.data.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
-from gtrs.data.visibility import VisibilityConfig
 from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
+from gtrs.train.batches import StepSeededBatches, SyntheticBatches, network_inputs, synth_config  # noqa: F401 (re-exported)
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
 
 CHECKPOINT_FILES = ("last.safetensors", "best.safetensors", "history.json", "curves.png")
@@ -66,23 +59,6 @@ def front_view_template(body: BodyModel) -> torch.Tensor:
     return vertices @ FRONT_VIEW.to(vertices).T
 
 
-def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """(B, J, 3) keypoints fed to the network: detector-noise ones where ``noisy`` (B,), exact elsewhere."""
-    if joint_set == "coco19":
-        exact, noised = batch["keypoints2d"], batch["keypoints2d_noisy"]
-        conf = batch.get("keypoints2d_conf", torch.ones_like(exact[..., 0]))  # annotated joints may be missing
-    elif joint_set == "h36m17":
-        exact = batch["keypoints2d_h36m"]
-        conf = torch.ones_like(exact[..., 0])
-        noised = batch.get("keypoints2d_h36m_noisy")  # a detector's, where the data has them
-        if noised is None:
-            noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
-    else:
-        raise ValueError(f"training supports joint sets coco19 and h36m17, got {joint_set!r}")
-    exact = torch.cat([exact, conf[..., None].to(exact.dtype)], dim=-1)
-    return torch.where(noisy[:, None, None], noised, exact)
-
-
 def targets(batch: dict, joint_set: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Root-relative 3D joints of the input set (PAM target) and the H36M joints (mesh-joint target)."""
     js = get_joint_set(joint_set)
@@ -102,13 +78,6 @@ def selection_score(metrics: dict[str, float], key: str) -> float:
     if kind == "mean":
         return 0.5 * (metrics[f"exact/{metric}"] + metrics[f"noisy/{metric}"])
     return metrics[key]
-
-
-def synth_config(cfg: TrainConfig) -> SynthConfig:
-    """The synthetic-example settings (views, visibility) a training config asks for."""
-    camera = WIDE_CAMERA if cfg.camera == "wide" else CameraSampling()
-    visibility = VisibilityConfig(p_cut=cfg.framing_cut, p_limb=cfg.limb_hidden, p_side=cfg.side_hidden)
-    return SynthConfig(camera=camera, visibility=visibility)
 
 
 def learning_rate(cfg: TrainConfig, epoch: int) -> float:
@@ -147,12 +116,8 @@ class Trainer:
             self.val_data = DatasetMixture(cfg.data, (cfg.val_dataset,), "test", bodies)
         else:  # synthetic examples from mocap poses on anny
             self.body = AnnyBody(device=self.device)
-            self.train_rotations = load_split_rotations(cfg.data, "train")
-            self.body_parts = part_indices(self.body.bone_names)  # bone indices for part mixing
-            self.val_rotations = load_split_rotations(cfg.data, "val")
-            self.synth = synth_config(cfg)
-            if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
-                self.postures = PostureGenerator(Skeleton.from_body(self.body), self.train_rotations)
+            self.batches = SyntheticBatches(cfg, self.body)
+        self.stream = None  # with data_workers: (batch, keypoints) per step from worker processes (run())
         self.model = create_model(cfg.model, front_view_template(self.body), cfg.joint_set,
                                   faces=self.body.faces).to(self.device)
         self.autocast_dtype = resolve_precision(cfg.precision, self.device.type)
@@ -238,19 +203,17 @@ class Trainer:
     def _batch(self, split: str, generator: torch.Generator) -> dict:
         if self.cfg.datasets:
             return (self.train_data if split == "train" else self.val_data).sample(self.cfg.batch_size, generator)
-        rotations = self.train_rotations if split == "train" else self.val_rotations
-        index = torch.randint(0, rotations.shape[0], (self.cfg.batch_size,), generator=generator)
-        poses = rotations[index]
-        if split == "train":
-            if self.cfg.perturb_degrees > 0:
-                poses = perturb_within_limits(poses, self.postures.limits, self.cfg.perturb_degrees, generator)
-            if self.cfg.part_mixing > 0:
-                poses = mix_body_parts(poses, self.body_parts, self.cfg.part_mixing, generator)
-            if self.cfg.generated_poses > 0:
-                generated = torch.rand(len(poses), generator=generator) < self.cfg.generated_poses
-                if generated.any():
-                    poses[generated] = self.postures.sample(int(generated.sum()), generator)[0]
-        return synthesize_batch(self.body, poses, generator, self.synth)
+        return self.batches.draw(split, generator)
+
+    def _step_stream(self):
+        """Batches of the coming steps from ``data_workers`` worker processes (``StepSeededBatches``)."""
+        loader = torch.utils.data.DataLoader(StepSeededBatches(self.cfg, self.step, self.rank), batch_size=None,
+                                             num_workers=self.cfg.data_workers, prefetch_factor=4,
+                                             pin_memory=self.device.type == "cuda", persistent_workers=False,
+                                             # its own generator: the loader's seed draw must not move the
+                                             # global RNG (dropout), or a resumed run would differ
+                                             generator=torch.Generator())
+        return iter(loader)
 
     def _surface_subset(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The faces and edges the normal/edge losses use this step (all, or a random subset)."""
@@ -265,9 +228,13 @@ class Trainer:
         epoch = self.step // cfg.steps_per_epoch + 1
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(cfg, epoch)
-        batch = self._batch("train", self.generator)
-        noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
-        keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator).to(self.device)
+        if self.stream is not None:
+            batch, keypoints = next(self.stream)
+        else:
+            batch = self._batch("train", self.generator)
+            noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
+            keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator)
+        keypoints = keypoints.to(self.device)
         gt_pose, gt_h36m = (t.to(self.device) for t in targets(batch, cfg.joint_set))
         self.model.train()
         if cfg.stage == "pam":
@@ -344,6 +311,8 @@ class Trainer:
         bar = tqdm(total=total, initial=self.step, desc=f"train[{cfg.stage}]", unit="step", disable=self.rank != 0)
         key = cfg.best_metric or ("noisy/pa_mpjpe" if cfg.stage == "full" else "noisy/pam_mpjpe")
         budget = math.inf if cfg.max_minutes is None else 60.0 * cfg.max_minutes
+        if cfg.data_workers and self.step < total:
+            self.stream = self._step_stream()
         clock = time.monotonic()
         while self.step < total and self.seconds < budget:
             terms = self.train_step()
@@ -382,6 +351,7 @@ class Trainer:
             elif self.step % cfg.checkpoint_every == 0:
                 self.save()
         bar.close()
+        self.stream = None  # ends the worker processes
         if self.writer is not None:
             self.writer.close()
         if self.world > 1:

@@ -1,0 +1,106 @@
+"""Where a run's synthetic training batches come from: stored mocap poses (with perturbed, mixed and
+generated postures) posed on anny and seen by random cameras (``gtrs.data.synth``).
+
+``SyntheticBatches`` draws a batch from a generator, in the training process. ``StepSeededBatches``
+makes the batches in worker processes (``data_workers`` in the config), for a GPU that one CPU
+process cannot keep busy: the batch of step s is drawn from a generator seeded by (seed, rank, s)
+alone, so the run is reproducible and resumes exactly whatever the number of workers.
+"""
+from __future__ import annotations
+
+import torch
+
+from gtrs.body.base import BodyModel
+from gtrs.body.skeleton import Skeleton
+from gtrs.data.build import load_split_rotations
+from gtrs.data.camera import CameraSampling
+from gtrs.data.noise import gaussian_joint_noise
+from gtrs.data.part_mixing import mix_body_parts, part_indices
+from gtrs.data.postures import PostureGenerator, perturb_within_limits
+from gtrs.data.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
+from gtrs.data.visibility import VisibilityConfig
+from gtrs.train.config import TrainConfig
+
+
+def synth_config(cfg: TrainConfig) -> SynthConfig:
+    """The synthetic-example settings (views, visibility) a training config asks for."""
+    camera = WIDE_CAMERA if cfg.camera == "wide" else CameraSampling()
+    visibility = VisibilityConfig(p_cut=cfg.framing_cut, p_limb=cfg.limb_hidden, p_side=cfg.side_hidden)
+    return SynthConfig(camera=camera, visibility=visibility)
+
+
+def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """(B, J, 3) keypoints fed to the network: detector-noise ones where ``noisy`` (B,), exact elsewhere."""
+    if joint_set == "coco19":
+        exact, noised = batch["keypoints2d"], batch["keypoints2d_noisy"]
+        conf = batch.get("keypoints2d_conf", torch.ones_like(exact[..., 0]))  # annotated joints may be missing
+    elif joint_set == "h36m17":
+        exact = batch["keypoints2d_h36m"]
+        conf = torch.ones_like(exact[..., 0])
+        noised = batch.get("keypoints2d_h36m_noisy")  # a detector's, where the data has them
+        if noised is None:
+            noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
+    else:
+        raise ValueError(f"training supports joint sets coco19 and h36m17, got {joint_set!r}")
+    exact = torch.cat([exact, conf[..., None].to(exact.dtype)], dim=-1)
+    return torch.where(noisy[:, None, None], noised, exact)
+
+
+class SyntheticBatches:
+    """A run's batches of synthetic examples on ``body`` (its splits, views, visibility, postures)."""
+
+    def __init__(self, cfg: TrainConfig, body: BodyModel) -> None:
+        self.cfg, self.body = cfg, body
+        self.train_rotations = load_split_rotations(cfg.data, "train")
+        self.val_rotations = load_split_rotations(cfg.data, "val")
+        self.body_parts = part_indices(body.bone_names)  # bone indices for part mixing
+        self.synth = synth_config(cfg)
+        self.postures = None
+        if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
+            self.postures = PostureGenerator(Skeleton.from_body(body), self.train_rotations)
+
+    def draw(self, split: str, generator: torch.Generator) -> dict:
+        """One batch of ``cfg.batch_size`` examples of ``split`` ('train': with the posture augmentations)."""
+        cfg = self.cfg
+        rotations = self.train_rotations if split == "train" else self.val_rotations
+        index = torch.randint(0, rotations.shape[0], (cfg.batch_size,), generator=generator)
+        poses = rotations[index]
+        if split == "train":
+            if cfg.perturb_degrees > 0:
+                poses = perturb_within_limits(poses, self.postures.limits, cfg.perturb_degrees, generator)
+            if cfg.part_mixing > 0:
+                poses = mix_body_parts(poses, self.body_parts, cfg.part_mixing, generator)
+            if cfg.generated_poses > 0:
+                generated = torch.rand(len(poses), generator=generator) < cfg.generated_poses
+                if generated.any():
+                    poses[generated] = self.postures.sample(int(generated.sum()), generator)[0]
+        return synthesize_batch(self.body, poses, generator, self.synth)
+
+
+def step_seed(seed: int, rank: int, step: int) -> int:
+    """The seed of one step's batch (distinct per run seed, rank and step)."""
+    return (seed * 1_000_003 + rank) * 1_000_000_007 + step
+
+
+class StepSeededBatches(torch.utils.data.IterableDataset):
+    """The training batches of steps ``start``, ``start + 1``, ... as (batch, network keypoints), for a
+    ``torch.utils.data.DataLoader`` with ``batch_size=None``: worker k of n makes steps k, k + n, ...
+    on its own CPU body, and the loader hands them back in step order."""
+
+    def __init__(self, cfg: TrainConfig, start: int, rank: int = 0) -> None:
+        self.cfg, self.start, self.rank = cfg, start, rank
+
+    def __iter__(self):
+        from gtrs.body.anny import AnnyBody
+
+        info = torch.utils.data.get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        torch.set_num_threads(1)  # one core per worker
+        batches = SyntheticBatches(self.cfg, AnnyBody())
+        step = self.start + worker
+        while True:
+            generator = torch.Generator().manual_seed(step_seed(self.cfg.seed, self.rank, step))
+            batch = batches.draw("train", generator)
+            noisy = torch.rand(self.cfg.batch_size, generator=generator) < self.cfg.noisy_input
+            yield batch, network_inputs(batch, self.cfg.joint_set, noisy, generator)
+            step += workers
