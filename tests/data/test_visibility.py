@@ -36,7 +36,7 @@ def test_no_pattern_means_every_joint_is_seen_and_forced_cuts_override():
 
 def test_synthesized_examples_hide_the_same_joints_in_exact_and_noisy_input(anny_body):
     from gtrs.data.synth import SynthConfig, synthesize_batch
-    from gtrs.train.loop import network_inputs
+    from gtrs.train.batches import network_inputs
 
     cfg = SynthConfig(visibility=VisibilityConfig(p_cut=0.5, p_limb=0.5, p_side=0.5))
     g = torch.Generator().manual_seed(3)

@@ -13,7 +13,7 @@ from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
 from gtrs.models.pretrained import load_pretrained
-from gtrs.train.loop import network_inputs
+from gtrs.train.batches import network_inputs
 
 
 def bench_fit(data: str | Path, batch: int = 64, repeats: int = 5, threads: int = 2) -> list[dict]:

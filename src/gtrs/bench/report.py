@@ -30,7 +30,8 @@ from gtrs.models import create_model  # noqa: E402
 from gtrs.models.coarsening import GraphHierarchy  # noqa: E402
 from gtrs.models.pose2mesh import Pose2Mesh, Pose2MeshConfig  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
-from gtrs.train.loop import front_view_template, network_inputs  # noqa: E402
+from gtrs.train.batches import network_inputs  # noqa: E402
+from gtrs.train.loop import front_view_template  # noqa: E402
 
 
 @dataclass

@@ -27,7 +27,8 @@ from gtrs.eval.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
-from gtrs.train.loop import network_inputs, targets  # noqa: E402
+from gtrs.train.batches import network_inputs  # noqa: E402
+from gtrs.train.loop import targets  # noqa: E402
 
 
 @dataclass

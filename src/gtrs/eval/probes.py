@@ -34,7 +34,8 @@ from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, me
 from gtrs.eval.stages import staged_predictor
 from gtrs.fit.mesh import MeshFitter
 from gtrs.train.checkpoint import load_model
-from gtrs.train.loop import network_inputs, targets
+from gtrs.train.batches import network_inputs
+from gtrs.train.loop import targets
 
 POSTURES = ("upright", "sit_or_squat", "bend_forward", "other")
 # name -> (synthesis settings, forced framing cut level or None)

@@ -46,6 +46,13 @@ def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: 
     return torch.where(noisy[:, None, None], noised, exact)
 
 
+def training_inputs(batch: dict, cfg: TrainConfig, generator: torch.Generator) -> torch.Tensor:
+    """A training batch's network keypoints: detector-noise input for a ``cfg.noisy_input`` share, exact
+    for the rest."""
+    noisy = torch.rand(cfg.batch_size, generator=generator) < cfg.noisy_input
+    return network_inputs(batch, cfg.joint_set, noisy, generator)
+
+
 class SyntheticBatches:
     """A run's batches of synthetic examples on ``body`` (its splits, views, visibility, postures)."""
 
@@ -101,6 +108,5 @@ class StepSeededBatches(torch.utils.data.IterableDataset):
         while True:
             generator = torch.Generator().manual_seed(step_seed(self.cfg.seed, self.rank, step))
             batch = batches.draw("train", generator)
-            noisy = torch.rand(self.cfg.batch_size, generator=generator) < self.cfg.noisy_input
-            yield batch, network_inputs(batch, self.cfg.joint_set, noisy, generator)
+            yield batch, training_inputs(batch, self.cfg, generator)
             step += workers

@@ -34,7 +34,7 @@ from gtrs.data.normalize import normalize_keypoints
 from gtrs.eval.metrics import mesh_metrics
 from gtrs.eval.plots import plot_history
 from gtrs.models import create_model
-from gtrs.train.batches import StepSeededBatches, SyntheticBatches, network_inputs, synth_config  # noqa: F401 (re-exported)
+from gtrs.train.batches import StepSeededBatches, SyntheticBatches, network_inputs, training_inputs
 from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
 
 CHECKPOINT_FILES = ("last.safetensors", "best.safetensors", "history.json", "curves.png")
@@ -232,8 +232,7 @@ class Trainer:
             batch, keypoints = next(self.stream)
         else:
             batch = self._batch("train", self.generator)
-            noisy = torch.rand(cfg.batch_size, generator=self.generator) < cfg.noisy_input
-            keypoints = network_inputs(batch, cfg.joint_set, noisy, self.generator)
+            keypoints = training_inputs(batch, cfg, self.generator)
         keypoints = keypoints.to(self.device)
         gt_pose, gt_h36m = (t.to(self.device) for t in targets(batch, cfg.joint_set))
         self.model.train()
