@@ -10,13 +10,15 @@ STAMP := $(VENV)/.installed
 # torch==2.13.0 first and alone: it resolves to the CPU build on this machine; anything that
 # lets pip choose torch itself pulls a multi-GB CUDA build.
 # The Khronos glTF validator (npm) checks the GLB files in the tests, and Debian's chromium draws the
-# results page in them; both come from Debian's packages where the machine lacks them.
+# results page in them; each comes from Debian's packages only where the machine lacks it (an image
+# whose nodejs ships its own npm conflicts with Debian's npm package).
 $(STAMP): pyproject.toml constraints.txt tools/gltf-validator/package-lock.json
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
-	command -v npm >/dev/null && command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm chromium)
+	pkgs="$$(command -v npm >/dev/null || echo nodejs npm) $$(command -v chromium >/dev/null || echo chromium)"; \
+	  [ -z "$$(echo $$pkgs)" ] || (apt-get update -q && apt-get install -y -q $$pkgs)
 	npm ci --prefix tools/gltf-validator --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
