@@ -158,7 +158,7 @@ def bench_sequence_cmd(
     from gtrs.bench.sequence import bench_sequence
 
     for r in bench_sequence(frames, video_frames, repeats, threads):
-        typer.echo(f"{r['case']:20s} {r['frames']} frames: median {r['median_s']:.2f} s -> {r['frames_per_s']:.0f} frames/s")
+        typer.echo(f"{r['case']:22s} {r['frames']} frames: median {r['median_s']:.2f} s -> {r['frames_per_s']:.0f} frames/s")
 
 
 @bench_app.command("report")
@@ -356,6 +356,21 @@ def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, 
     _write_json_and_markdown(out, "probes", result, probes_markdown(result))
 
 
+def _check_device_and_precision(device: str, precision: str) -> None:
+    """--device and --precision, checked before anything runs."""
+    from gtrs.train.precision import PRECISIONS
+
+    if precision not in PRECISIONS:
+        _fail(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if not (device == "cpu" or device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit())):
+        _fail(f"--device must be cpu, cuda or cuda:N, got {device!r}")
+    if device != "cpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            _fail(f"--device {device}: no CUDA GPU is available here (torch {torch.__version__})")
+
+
 @app.command()
 def predict(
     input: Path = typer.Argument(..., help="A keypoint file (.json: COCO results/annotations, OpenPose, MMPose; "
@@ -382,6 +397,9 @@ def predict(
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
     html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: every body in 3D to turn around, "
                                                     "beside its photo or keypoints (one self-contained file)."),
+    device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
+    precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
+                                               "instructions, as in training; same accuracy), float32 or bfloat16."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     import math
@@ -404,6 +422,7 @@ def predict(
         _fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):
         _fail(f"--focal must be a positive number of pixels, got {focal}")
+    _check_device_and_precision(device, precision)
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file; give a folder")
     probe = next((p for p in [out, *out.parents] if p.exists()), Path("."))
@@ -416,11 +435,12 @@ def predict(
         from gtrs.infer.predictor import Reconstructor
 
         try:
-            reconstructor = Reconstructor.pretrained(onnx_path=str(onnx))
+            reconstructor = Reconstructor.pretrained(device=device, onnx_path=str(onnx), precision=precision)
         except OnnxModelError as e:
             _fail(f"--onnx {onnx}: {e}")
     summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                          overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html)
+                          overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html, device=device,
+                          precision=precision)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:
@@ -464,6 +484,9 @@ def predict_sequence_cmd(
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already."),
     html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: each track's animated body to turn "
                                                     "around and play (one self-contained file)."),
+    device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
+    precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
+                                               "instructions, as in training; same accuracy), float32 or bfloat16."),
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace
@@ -480,11 +503,12 @@ def predict_sequence_cmd(
     for option, value in (("--fps", fps), ("--focal", focal), ("--min-cutoff", min_cutoff)):
         if value is not None and not (value > 0 and value < float("inf")):
             _fail(f"{option} must be a positive number, got {value}")
+    _check_device_and_precision(device, precision)
     smoothing = SmoothingConfig(enabled=smooth)
     if min_cutoff is not None:
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
     summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
-                               overwrite=overwrite, html=html)
+                               overwrite=overwrite, html=html, device=device, precision=precision)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

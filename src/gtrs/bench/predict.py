@@ -30,13 +30,20 @@ def synthetic_results(path: Path, people: int, seed: int = 0) -> None:
 
 CASES = (("JSON only, network mesh", (), "network"), ("JSON + OBJ, network mesh", ("obj",), "network"),
          ("JSON only, fitted body", (), "fit"), ("JSON + OBJ, fitted body", ("obj",), "fit"),
-         ("JSON only, network mesh, ONNX Runtime", (), "network"))
+         ("JSON only, network mesh, ONNX Runtime", (), "network"),
+         ("JSON only, network mesh, float32", (), "network"))
+
+
+def _runtime(case: str) -> str:
+    """Which network a case runs: ONNX Runtime, PyTorch in float32, or PyTorch at the default precision."""
+    return "onnx" if "ONNX" in case else "float32" if "float32" in case else "pytorch"
 
 
 def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
                   cases: tuple[tuple[str, tuple[str, ...], str], ...] = CASES) -> list[dict]:
     """Median wall-clock people/s over ``repeats`` runs per case (name, formats, mesh), in one run
-    (the model loaded once)."""
+    (the model loaded once). The PyTorch cases run at the default precision (bfloat16 autocast where
+    the CPU has it) except the one named float32, the same-run baseline."""
     from gtrs.infer.predict import predict
     from gtrs.infer.predictor import Reconstructor
 
@@ -49,14 +56,16 @@ def bench_predict(people: int = 1000, repeats: int = 3, threads: int = 2,
         source = Path(tmp) / "results.json"
         synthetic_results(source, people)
         runtimes = {"pytorch": pytorch}
-        if any("ONNX" in name for name, _, _ in cases):  # the network exported once, run by ONNX Runtime
+        if any(_runtime(name) == "float32" for name, _, _ in cases):
+            runtimes["float32"] = Reconstructor(pytorch.model, pytorch.body, precision="float32")
+        if any(_runtime(name) == "onnx" for name, _, _ in cases):  # the network exported once, run by ONNX Runtime
             export_onnx(pytorch.model, Path(tmp) / "gtrs.onnx", num_joints=pytorch.model.cfg.num_joints, check=False)
             runtimes["onnx"] = Reconstructor(pytorch.model, pytorch.body, onnx_path=str(Path(tmp) / "gtrs.onnx"))
         for r in runtimes.values():  # first-call costs (and the fitter's set-up) out of the timing
             predict(source, Path(tmp) / "warm", formats=("obj",), render=False, reconstructor=r, show_progress=False,
                     overwrite=True)
         for name, formats, mesh in cases:
-            reconstructor = runtimes["onnx" if "ONNX" in name else "pytorch"]
+            reconstructor = runtimes[_runtime(name)]
             times = []
             for r in range(repeats):
                 out = Path(tmp) / f"out_{r}"

@@ -44,29 +44,34 @@ def synthetic_video(path: Path, frames: int) -> Path:
 
 
 def bench_sequence(frames: int = 900, video_frames: int = 90, repeats: int = 3, threads: int = 2) -> list[dict]:
-    """Median frames/s over ``repeats`` runs: keypoints in, and (if the image extra is installed) video in."""
+    """Median frames/s over ``repeats`` runs: keypoints in (the network at the default precision, and
+    in float32 as the same-run baseline), and (if the image extra is installed) video in."""
     from gtrs.infer.predict_sequence import predict_sequence
     from gtrs.infer.predictor import Reconstructor
 
     torch.set_num_threads(threads)
     reconstructor = Reconstructor.pretrained()
+    float32 = Reconstructor(reconstructor.model, reconstructor.body, precision="float32")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         np.save(tmp / "track.npy", synthetic_track(frames))
-        cases = [("keypoints in", tmp / "track.npy", frames)]
+        cases = [("keypoints in", tmp / "track.npy", frames, reconstructor),
+                 ("keypoints in, float32", tmp / "track.npy", frames, float32)]
         try:
-            cases.append(("video in (detector)", synthetic_video(tmp / "video.mp4", video_frames), video_frames))
+            cases.append(("video in (detector)", synthetic_video(tmp / "video.mp4", video_frames), video_frames,
+                          reconstructor))
         except ImportError:
             pass
-        predict_sequence(tmp / "track.npy", tmp / "warm", joints="coco19", formats=("bvh", "glb"),
-                         reconstructor=reconstructor, show_progress=False)
-        for name, source, n in cases:
+        for r in (reconstructor, float32):
+            predict_sequence(tmp / "track.npy", tmp / "warm", joints="coco19", formats=("bvh", "glb"),
+                             reconstructor=r, show_progress=False, overwrite=True)
+        for c, (name, source, n, runner) in enumerate(cases):
             times = []
             for r in range(repeats):
                 start = time.perf_counter()
-                predict_sequence(source, tmp / f"out_{name[:5]}_{r}", joints="coco19" if source.suffix == ".npy" else None,
-                                 formats=("bvh", "glb"), reconstructor=reconstructor, show_progress=False)
+                predict_sequence(source, tmp / f"out_{c}_{r}", joints="coco19" if source.suffix == ".npy" else None,
+                                 formats=("bvh", "glb"), reconstructor=runner, show_progress=False)
                 times.append(time.perf_counter() - start)
             t = sorted(times)[len(times) // 2]
             rows.append({"case": name, "frames": n, "median_s": t, "frames_per_s": n / t})

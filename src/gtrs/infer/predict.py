@@ -147,7 +147,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             formats: tuple[str, ...] = OUTPUT_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False, person: int | None = None, mesh: str = "fit",
-            refine: bool = False, html: bool = False) -> PredictSummary:
+            refine: bool = False, html: bool = False, device: str = "cpu", precision: str = "auto") -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
@@ -190,7 +190,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             summary.errors.append(f"{path}: {people_json} exists; pass --overwrite to replace it")
             continue
         if reconstructor is None:  # loaded only once some input is known to be usable
-            reconstructor = Reconstructor.pretrained(onnx_path=onnx)
+            reconstructor = Reconstructor.pretrained(device=device, onnx_path=onnx, precision=precision)
         writer = PeopleJsonWriter(people_json, str(path), frame)
         start = 0  # the file's people so far: person k of a file is NAME_k
         try:

@@ -54,8 +54,10 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                      focal: float | None = None, smoothing: SmoothingConfig = SmoothingConfig(),
                      formats: tuple[str, ...] = SEQUENCE_FORMATS, frame: str = "viewer", min_frames: int = 5,
                      max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
-                     overwrite: bool = False, html: bool = False) -> SequenceSummary:
-    """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring)."""
+                     overwrite: bool = False, html: bool = False, device: str = "cpu",
+                     precision: str = "auto") -> SequenceSummary:
+    """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring);
+    ``device`` / ``precision`` as for ``Reconstructor`` when none is given."""
     out = Path(out)
     seq = read_sequence(input, joints, fps)
     summary = SequenceSummary(errors=list(seq.errors), notes=list(seq.notes))
@@ -63,9 +65,9 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
     if not tracks:
         raise KeypointFileError(f"{input}: no person tracked over at least {min_frames} frames "
                                 f"({sum(map(len, seq.frames))} detections in {len(seq.frames)} frames)")
-    reconstructor = reconstructor or Reconstructor.pretrained()
+    reconstructor = reconstructor or Reconstructor.pretrained(device=device, precision=precision)
     body = reconstructor.body
-    network = lambda kp: torch.as_tensor(reconstructor.network(kp.to(reconstructor.device))[0]).cpu()  # noqa: E731
+    network = lambda kp: reconstructor.run_network(kp)[0]  # noqa: E731
     name = Path(input).stem if Path(input).is_file() else Path(input).name
     turn = frame_matrix(frame)
     weights = body.skin_weights().numpy()

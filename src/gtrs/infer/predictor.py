@@ -10,6 +10,10 @@
 Meshes come from the body model fitted to the network's mesh (``gtrs.fit.mesh``) by default: a valid,
 rigged body every time, as accurate as the raw mesh (see README); ``mesh="network"`` gives the raw
 network vertices (faster, but they tear on unusual input).
+
+The PyTorch network runs under bfloat16 autocast where the CPU has bfloat16 instructions
+(``precision="auto"``, as in training): ~1.5x faster here, with the same validation accuracy as
+float32 (README, "Inference precision"); ``precision="float32"`` turns it off.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from gtrs.infer.body_params import BodyParams
 from gtrs.infer.camera import default_focal, project, reprojection_error, solve_translation
 from gtrs.infer.results import MeshResult
 from gtrs.models.gtrs import GTRS
+from gtrs.train.precision import resolve_precision
 
 MESH_SOURCES = ("fit", "network")
 
@@ -34,12 +39,14 @@ class Reconstructor:
     """Wraps a GTRS network, the body's faces and joint regressors, and the camera solve."""
 
     def __init__(self, model: GTRS, body: AnnyBody | None = None, device: str | torch.device = "cpu",
-                 batch_size: int = 64, onnx_path: str | None = None) -> None:
+                 batch_size: int = 64, onnx_path: str | None = None, precision: str = "auto") -> None:
         """``onnx_path``: run the network with ONNX Runtime from that file (``gtrs export-onnx``)
-        instead of PyTorch; ``model`` still supplies the configuration."""
+        instead of PyTorch; ``model`` still supplies the configuration. ``precision``: auto, float32 or
+        bfloat16, the autocast of the PyTorch network (ONNX Runtime runs the export's float32)."""
         if model.cfg.joint_set != "coco19":
             raise ValueError(f"Reconstructor takes COCO-19 models, this one uses {model.cfg.joint_set!r}")
         self.device = torch.device(device)
+        self.autocast_dtype = resolve_precision(precision, self.device.type)
         self.model = model.to(self.device).eval()
         self.body = body or AnnyBody()
         if self.body.num_vertices != model.cfg.num_vertices:
@@ -66,12 +73,23 @@ class Reconstructor:
         return self._fitter
 
     @classmethod
-    def pretrained(cls, device: str | torch.device = "cpu", onnx_path: str | None = None) -> "Reconstructor":
+    def pretrained(cls, device: str | torch.device = "cpu", onnx_path: str | None = None,
+                   precision: str = "auto") -> "Reconstructor":
         """The model that ships in the package (optionally run from its ONNX export)."""
         from gtrs.models.pretrained import load_pretrained
 
         model, _ = load_pretrained()
-        return cls(model, device=device, onnx_path=onnx_path)
+        return cls(model, device=device, onnx_path=onnx_path, precision=precision)
+
+    @torch.no_grad()
+    def run_network(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 19, 3) COCO-19 pixels -> root-relative vertices (B, V, 3) and 3D joints (B, 19, 3),
+        float32 on the CPU, whatever the device and precision."""
+        keypoints = torch.as_tensor(keypoints, dtype=torch.float32).to(self.device)
+        use_autocast = self.network is self.model and self.autocast_dtype != torch.float32
+        with torch.autocast(self.device.type, dtype=self.autocast_dtype, enabled=use_autocast):
+            vertices, pose3d = self.network(keypoints)
+        return (torch.as_tensor(vertices).float().cpu(), torch.as_tensor(pose3d).float().cpu())
 
     @torch.no_grad()
     def predict_root_relative(self, keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,9 +97,8 @@ class Reconstructor:
         and H36M-17 joints (N, 17, 3), batched."""
         verts, joints, h36m = [], [], []
         for start in range(0, len(keypoints), self.batch_size):
-            kp = torch.as_tensor(keypoints[start:start + self.batch_size], dtype=torch.float32, device=self.device)
-            v, _ = self.network(kp)
-            v = v.cpu().to(self.body.dtype)
+            v, _ = self.run_network(torch.as_tensor(keypoints[start:start + self.batch_size], dtype=torch.float32))
+            v = v.to(self.body.dtype)
             verts.append(v.numpy())
             joints.append(self.body.regress_joints(v, "coco19").numpy())
             h36m.append(self.body.regress_joints(v, "h36m17").numpy())
