@@ -87,13 +87,29 @@ def test_predict_reports_bad_input_without_a_traceback(tmp_path):
     assert "bad.json: not valid JSON" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_predict_refuses_a_bad_precision_or_device_in_one_line(tmp_path):
+    import torch
+
+    kp = tmp_path / "kp.npy"
+    np.save(kp, np.ones((1, 19, 3)))
+    result = run("predict", str(kp), "--precision", "float16", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "--precision must be one of auto, float32, bfloat16" in result.stderr
+    result = run("predict-sequence", str(kp), "--device", "tpu", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "--device must be cpu, cuda or cuda:N" in result.stderr
+    if not torch.cuda.is_available():
+        result = run("predict", str(kp), "--device", "cuda", "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and "no CUDA GPU is available" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
 def test_bench_predict_prints_people_per_second(anny_body):
     result = run("bench", "predict", "--people", "20", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if "people/s" in line]
     assert [r.split("  ")[0].strip() for r in rows] == ["JSON only, network mesh", "JSON + OBJ, network mesh",
                                                          "JSON only, fitted body", "JSON + OBJ, fitted body",
-                                                         "JSON only, network mesh, ONNX Runtime"]
+                                                         "JSON only, network mesh, ONNX Runtime",
+                                                         "JSON only, network mesh, float32"]
     assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)
 
 

@@ -60,3 +60,15 @@ def test_a_mesh_is_torn_when_over_one_percent_of_its_edges_are_stretched_three_t
     one_spike = vertices.clone()
     one_spike[0, 200] += 10.0 * template.max()  # 2 edges (0.5%): distorted, not torn
     assert not torn_meshes(one_spike, template, edges).any()
+    shrunk = vertices.clone()
+    shrunk[0, 1:40] = vertices[0, :1] + (vertices[0, 1:40] - vertices[0, :1]) * 0.01  # 39 edges shrunk far below 1/3
+    assert torn_meshes(shrunk, template, edges).all()
+
+
+def test_squared_edge_lengths_are_the_edge_lengths_squared():
+    from gtrs.body.mesh_quality import squared_edge_lengths
+    from gtrs.eval.metrics import edge_lengths
+
+    torch.manual_seed(0)
+    vertices, edges = torch.randn(3, 50, 3), torch.randint(0, 50, (80, 2))
+    torch.testing.assert_close(squared_edge_lengths(vertices, edges).T, edge_lengths(vertices, edges).square())

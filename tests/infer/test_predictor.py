@@ -38,6 +38,22 @@ def test_people_are_placed_in_front_of_the_camera_with_faces_and_joints(reconstr
                                                         "coco19")[0].double(), atol=1e-4, rtol=0)
 
 
+def test_precision_float32_is_the_network_itself_and_bfloat16_stays_close(reconstructor, anny_body):
+    kp = torch.as_tensor(keypoints(anny_body, n=3), dtype=torch.float32)
+    exact = Reconstructor(reconstructor.model, body=anny_body, precision="float32")
+    with torch.no_grad():
+        direct, pose = reconstructor.model(kp)
+    vertices, pose3d = exact.run_network(kp)
+    assert vertices.dtype == torch.float32 and torch.equal(vertices, direct) and torch.equal(pose3d, pose)
+    half = Reconstructor(reconstructor.model, body=anny_body, precision="bfloat16")
+    assert half.autocast_dtype == torch.bfloat16
+    approx, _ = half.run_network(kp)
+    assert approx.dtype == torch.float32 and not torch.equal(approx, direct)
+    assert (approx - direct).norm(dim=-1).mean() < 0.01  # under 1 cm on average: bfloat16's 8-bit mantissa
+    with pytest.raises(ValueError, match="precision must be one of"):
+        Reconstructor(reconstructor.model, body=anny_body, precision="float16")
+
+
 def test_other_layouts_and_too_few_joints(reconstructor, anny_body):
     kp = keypoints(anny_body, 1)[0]
     body25 = np.zeros((25, 3))
