@@ -145,7 +145,7 @@ Validation split: exact {val}.
 
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
-  baseline, not a finished model. Training continues with `gtrs train cpu_broad --resume`.
+  baseline, not a finished model. Training continues with `gtrs train broad_decay --resume`.
 - The surface is noisy at the millimetre scale (spiky hands and feet): almost every predicted mesh has
   more than 1% of its edges stretched or shrunk over 3x against the template, anny's smallest edges
   (eyes, fingers, toes) being under 1 mm, so by that definition nearly all meshes count as torn (probes).
