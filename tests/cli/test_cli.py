@@ -113,6 +113,14 @@ def test_bench_predict_prints_people_per_second(anny_body):
     assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)
 
 
+def test_bench_sequence_prints_frames_per_second_with_a_float32_baseline(anny_body):
+    result = run("bench", "sequence", "--frames", "12", "--video-frames", "6", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "frames/s" in line]
+    assert [r.split("  ")[0].strip() for r in rows][:2] == ["keypoints in", "keypoints in, float32"]
+    assert all(float(r.split("->")[1].split()[0]) > 0 for r in rows)
+
+
 def test_predict_sequence_writes_tracks_and_refuses_bad_options(tmp_path, anny_body):
     from tests.infer.test_sequences import walkers
 
