@@ -274,7 +274,7 @@ def evaluate(
                                               "fitted to it) or refine (that body refined to the 2D keypoints)."),
     sequences: bool = typer.Option(False, "--sequences", help="Temporal smoothing on vs off on the split's clips "
                                                               "seen as videos (acceleration error, MPJPE), to "
-                                                              "OUT/sequences.{json,md}; --batch-size caps frames per clip."),
+                                                              "OUT/sequences.{json,md}; --batch-size x --batches caps frames per clip."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
