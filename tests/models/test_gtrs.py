@@ -14,7 +14,7 @@ def test_paper_config_has_the_official_parameter_count_on_smpl_size_meshes(joint
     assert pam == {"coco19": 3_442_898, "h36m17": 3_318_514}[joint_set]
 
 
-@pytest.mark.parametrize("config", ["paper", "cpu"])
+@pytest.mark.parametrize("config", ["paper", "cpu", "cpu_missing"])
 def test_forward_backward_reaches_every_parameter(config):
     torch.manual_seed(0)
     template = torch.randn(301, 3)  # 3V not a multiple of the token count: exercises the padding
@@ -50,6 +50,23 @@ def test_input_is_invariant_to_image_position_and_scale_and_handles_missing_join
     kp2[0, 3, :2] = 0.0
     torch.testing.assert_close(v3, model(kp2)[0])
     assert torch.isfinite(v3).all()
+
+
+def test_missing_channel_variant_starts_as_the_faithful_network_and_then_sees_missing_joints():
+    torch.manual_seed(0)
+    faithful = create_model("cpu", torch.randn(200, 3)).eval()
+    variant = create_model("cpu_missing", torch.zeros(200, 3)).eval()
+    variant.load_state_dict(faithful.state_dict())  # an (x, y) checkpoint: the new channel starts at zero
+    assert variant.pam.embed.weight.shape[1] == 3 and variant.pam.embed.weight[:, 2].abs().sum() == 0
+    kp = torch.rand(2, 19, 3) * 300
+    kp[..., 2] = 1.0
+    kp[0, 5, 2] = 0.0  # one missing joint
+    with torch.no_grad():
+        torch.testing.assert_close(variant(kp)[0], faithful(kp)[0])
+        variant.pam.embed.weight[:, 2].normal_()
+        # Trained, the channel changes the person with a missing joint and leaves the fully visible one alone.
+        assert not torch.allclose(variant(kp)[0][0], faithful(kp)[0][0], atol=1e-5)
+        torch.testing.assert_close(variant(kp)[0][1], faithful(kp)[0][1])
 
 
 def test_unknown_config_lists_the_valid_ones():

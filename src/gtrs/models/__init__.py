@@ -9,15 +9,15 @@ import numpy as np
 import torch
 
 from gtrs.body.joints import get_joint_set, graph_adjacency
-from gtrs.models.gtrs import GTRS, GTRSConfig, cpu_config, paper_config
+from gtrs.models.gtrs import GTRS, GTRSConfig, cpu_config, cpu_missing_channel_config, paper_config
 
-CONFIGS = {"paper": paper_config, "cpu": cpu_config}
-MODEL_NAMES = ("paper", "cpu", "pose2mesh")
+CONFIGS = {"paper": paper_config, "cpu": cpu_config, "cpu_missing": cpu_missing_channel_config}
+MODEL_NAMES = ("paper", "cpu", "cpu_missing", "pose2mesh")
 
 
 def create_model(config: str | GTRSConfig, template: torch.Tensor, joint_set: str = "coco19",
                  faces: np.ndarray | torch.Tensor | None = None) -> torch.nn.Module:
-    """A network for a (V, 3) mesh ``template``: 'paper' or 'cpu' (GTRS), a GTRSConfig, or
+    """A network for a (V, 3) mesh ``template``: 'paper', 'cpu' or 'cpu_missing' (GTRS), a GTRSConfig, or
     'pose2mesh' (the baseline; needs the mesh ``faces`` to build its graph hierarchy)."""
     if config == "pose2mesh":
         from gtrs.models.pose2mesh import pose2mesh_for_body

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch import nn
@@ -38,12 +38,17 @@ class ParallelGraphBlocks(nn.Module):
 
 
 class PoseAnalysisModule(nn.Module):
-    """2D pose (B, J, 2) -> (3D pose (B, J, 3), features (B, J, C))."""
+    """2D pose (B, J, 2) -> (3D pose (B, J, 3), features (B, J, C)).
+
+    With ``cfg.pam_missing_channel`` (a documented variant, not the paper) the input is (B, J, 3):
+    the normalised x, y and a 1 where the joint is missing. A faithful checkpoint loads into the
+    variant with that channel's weights at zero, so the variant starts as exactly the same network.
+    """
 
     def __init__(self, cfg: "GTRSConfig", adjacency: torch.Tensor) -> None:
         super().__init__()
         J, C = cfg.num_joints, cfg.embed_dim
-        self.embed = ModulatedGraphConv(2, C, J, adjacency)
+        self.embed = ModulatedGraphConv(3 if cfg.pam_missing_channel else 2, C, J, adjacency)
         self.embed_norm = nn.LayerNorm(C)
         kwargs = dict(num_heads=cfg.num_heads, mlp_ratio=cfg.mlp_ratio, qkv_bias=True, drop=cfg.pam_drop,
                       attn_drop=cfg.pam_attn_drop, drop_path=cfg.pam_drop_path)
@@ -60,6 +65,13 @@ class PoseAnalysisModule(nn.Module):
         x2 = self.act(self.norm2(self.gblock2(x1)))
         features = x2 + x1 + x0
         return self.head(features), features  # (B, J, 3), (B, J, C)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        key = prefix + "embed.weight"
+        weight = state_dict.get(key)
+        if weight is not None and weight.shape[1] < self.embed.weight.shape[1]:  # a faithful (x, y) checkpoint
+            state_dict[key] = nn.functional.pad(weight, (0, 0, 0, self.embed.weight.shape[1] - weight.shape[1]))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 # -- Mesh Regression Module ----------------------------------------------------------------------
@@ -188,7 +200,11 @@ class GTRS(nn.Module):
 
     def forward_features(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The PAM: (3D pose (B, J, 3), features (B, J, C))."""
-        return self.pam(normalize_keypoints(keypoints))
+        pose2d = normalize_keypoints(keypoints)  # (B, J, 2)
+        if self.cfg.pam_missing_channel:
+            missing = (keypoints[..., 2:] <= 0) if keypoints.shape[-1] == 3 else torch.zeros_like(pose2d[..., :1], dtype=torch.bool)
+            pose2d = torch.cat([pose2d, missing.to(pose2d.dtype)], dim=-1)  # (B, J, 3)
+        return self.pam(pose2d)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
         """The MRM: features (B, J, C) -> vertices (B, V, 3)."""
@@ -218,6 +234,8 @@ class GTRSConfig:
     template_tokens: int = 15
     mrm_depth: int = 4
     mrm_drop_path: float = 0.2
+    # Variant (not the paper): the PAM also sees which joints are missing (PoseAnalysisModule).
+    pam_missing_channel: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -235,3 +253,8 @@ def cpu_config(joint_set: str = "coco19", num_joints: int = 19, num_vertices: in
     return GTRSConfig(joint_set=joint_set, num_joints=num_joints, num_vertices=num_vertices, skeleton_blocks=1,
                       learned_blocks=2, template_tokens=6, mrm_depth=2, pam_drop=0.0, pam_attn_drop=0.0,
                       pam_drop_path=0.1, mrm_drop_path=0.1)
+
+
+def cpu_missing_channel_config(joint_set: str = "coco19", num_joints: int = 19, num_vertices: int = 13718) -> GTRSConfig:
+    """``cpu`` whose PAM also sees a missing-joint channel (issue #13's lever against hidden joints)."""
+    return replace(cpu_config(joint_set, num_joints, num_vertices), pam_missing_channel=True)
