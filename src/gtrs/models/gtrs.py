@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from gtrs.data.normalize import normalize_keypoints
+from gtrs.data.normalize import normalize_keypoints, visible_joints
 from gtrs.models.layers import GraphTransformerBlock, ModulatedGraphConv
 
 
@@ -202,8 +202,7 @@ class GTRS(nn.Module):
         """The PAM: (3D pose (B, J, 3), features (B, J, C))."""
         pose2d = normalize_keypoints(keypoints)  # (B, J, 2)
         if self.cfg.pam_missing_channel:
-            missing = (keypoints[..., 2:] <= 0) if keypoints.shape[-1] == 3 else torch.zeros_like(pose2d[..., :1], dtype=torch.bool)
-            pose2d = torch.cat([pose2d, missing.to(pose2d.dtype)], dim=-1)  # (B, J, 3)
+            pose2d = torch.cat([pose2d, 1 - visible_joints(keypoints)], dim=-1)  # (B, J, 3): x, y, missing
         return self.pam(pose2d)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
