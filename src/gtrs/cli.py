@@ -179,16 +179,20 @@ def bench_report_cmd(
 
 @data_app.command("build")
 def data_build_cmd(
-    bvh: Path = typer.Option(..., help="Folder of .bvh clips (searched recursively; subfolders = subjects)."),
+    mocap: Path = typer.Option(..., "--mocap", "--bvh", help="Folder of .bvh and .amc (+ .asf) clips, searched "
+                               "recursively; a clip's folder is its subject."),
     out: Path = typer.Option(..., help="Output folder (resumes if it exists)."),
-    seed: int = typer.Option(0, help="Seed of the subject split."),
+    seed: int = typer.Option(0, help="Seed of the split of subjects that gtrs/data/subject_splits.json does not name."),
     no_probe: bool = typer.Option(False, "--no-probe", help="Keep the posture-probe clips in their subjects' splits."),
+    amc_fps: float = typer.Option(None, help="Frame rate of .amc files whose name lacks a _<fps> suffix (HDM05: _120)."),
 ) -> None:
-    """Retarget every BVH clip onto the body, store the poses, split by subject; the posture-probe
+    """Retarget every clip onto the body at 30 fps, store the poses, split by subject; the posture-probe
     clips (gtrs/data/posture_probe.json) go to the 'probe' split."""
     from gtrs.data.build import build_dataset
 
-    result = build_dataset(bvh, out, seed=seed, holdout={} if no_probe else None)
+    if amc_fps is not None and not 1 <= amc_fps <= 10000:
+        _fail(f"--amc-fps must be a frame rate between 1 and 10000, got {amc_fps}")
+    result = build_dataset(mocap, out, seed=seed, holdout={} if no_probe else None, amc_fps=amc_fps)
     for name, reason in result.skipped.items():
         typer.echo(f"skipped {name}: {reason}", err=True)
     for split in ("train", "val", "test"):
@@ -214,14 +218,15 @@ def data_postures_cmd(
 
 @data_app.command("fidelity")
 def data_fidelity_cmd(
-    bvh: Path = typer.Option(..., help="Folder of .bvh clips."),
+    mocap: Path = typer.Option(..., "--mocap", "--bvh", help="Folder of .bvh and .amc (+ .asf) clips."),
     out: Path = typer.Option(Path("retarget_fidelity.md"), help="Markdown table to write."),
+    amc_fps: float = typer.Option(None, help="Frame rate of .amc files whose name lacks a _<fps> suffix."),
 ) -> None:
-    """Retargeting fidelity: BVH joints vs body joints after one scale per clip (mm)."""
+    """Retargeting fidelity: captured joints vs body joints after one scale per clip (mm)."""
     from gtrs.atomic import atomic_path
     from gtrs.mocap.report import fidelity_markdown, fidelity_report
 
-    results, skipped = fidelity_report(bvh)
+    results, skipped = fidelity_report(mocap, amc_fps=amc_fps)
     table = fidelity_markdown(results)
     with atomic_path(out) as tmp:
         tmp.write_text(table + "\n")

@@ -47,8 +47,8 @@ def test_build_splits_by_subject_reports_bad_clips_and_resumes(mocap_dir, tmp_pa
 
 def test_split_is_deterministic_and_fills_shares():
     frames = {f"{i:02d}": 100 + 10 * i for i in range(20)}
-    a, b = split_subjects(frames, seed=1), split_subjects(frames, seed=1)
-    assert a == b and a != split_subjects(frames, seed=2)
+    a, b = split_subjects(frames, seed=1, named={}), split_subjects(frames, seed=1, named={})
+    assert a == b and a != split_subjects(frames, seed=2, named={})
     total = sum(frames.values())
     for split in ("val", "test"):
         share = sum(f for s, f in frames.items() if a[s] == split) / total
@@ -58,7 +58,7 @@ def test_split_is_deterministic_and_fills_shares():
 def test_missing_inputs_give_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         build_dataset(tmp_path / "none", tmp_path / "out")
-    with pytest.raises(FileNotFoundError, match="no .bvh files"):
+    with pytest.raises(FileNotFoundError, match="no .bvh or .amc files"):
         build_dataset(tmp_path, tmp_path / "out")
     with pytest.raises(FileNotFoundError, match="gtrs data build"):
         load_split_rotations(tmp_path, "train")
@@ -124,3 +124,32 @@ def test_the_packaged_posture_probe_names_real_cmu_clips():
     clips = probe_clips()
     assert {"13_01", "13_30", "13_31", "01_08"} == set(clips)
     assert all(isinstance(text, str) and text for text in clips.values())
+
+
+def test_named_subjects_fix_the_split_and_other_folders_keep_the_seeded_one():
+    frames = {"01": 100, "02": 50, "08": 30, "10": 30, "mm": 60, "bd": 80}
+    named = split_subjects(frames, seed=0)
+    assert named == {"01": "train", "02": "test", "08": "val", "10": "val", "mm": "test", "bd": "train"}
+    others = {"a": 100, "b": 100, "c": 100, "02": 100}  # names only a test subject: the seeded split
+    assert split_subjects(others, seed=5) == split_subjects(others, seed=5, named={})
+
+
+def test_bvh_and_amc_clips_build_together_at_the_training_rate(tmp_path, anny_body):
+    from tests.acclaim_factory import random_amc_frames, write_clip
+
+    root = tmp_path / "mocap"
+    (root / "cmu" / "07").mkdir(parents=True)
+    (root / "cmu" / "07" / "07_01.bvh").write_text(bvh_text(MB, MB_END_SITES, random_frames(MB, 12, seed=1, degrees=20)))
+    write_clip(root / "hdm05" / "bd", "HDM_bd_squat1Reps_001_120", random_amc_frames(frames=41, seed=2))
+    write_clip(root / "hdm05" / "bd", "HDM_bd_hop_002", random_amc_frames(frames=8, seed=3))  # no rate: skipped
+    result = build_dataset(root, tmp_path / "data", seed=0, show_progress=False)
+    manifest = json.loads((tmp_path / "data" / "manifest.json").read_text())
+    clips = {c["clip"]: c for c in manifest["clips"]}
+    assert clips["HDM_bd_squat1Reps_001_120"]["frames"] == 11  # 41 frames at 120 fps = 11 at 30
+    assert clips["HDM_bd_squat1Reps_001_120"]["skeleton"] == "cmu_acclaim"
+    assert clips["HDM_bd_squat1Reps_001_120"]["subject"] == "bd" and clips["07_01"]["subject"] == "07"
+    assert "--amc-fps" in result.skipped["HDM_bd_hop_002"]
+    with np.load(tmp_path / "data" / "poses" / "HDM_bd_squat1Reps_001_120.npz") as data:
+        assert float(data["fps"]) == 30.0 and data["quaternions"].shape[0] == 11
+    with_rate = build_dataset(root, tmp_path / "data2", seed=0, show_progress=False, amc_fps=60)
+    assert not with_rate.skipped

@@ -20,7 +20,7 @@ def test_bad_checkpoints_and_data_in_any_command(tmp_path):
         (["evaluate", "--checkpoint", str(garbage), "--data", str(tmp_path)], "not a readable"),
         (["train", str(tmp_path / "nope.yaml")], "not found"),
         (["data", "fidelity", "--bvh", str(tmp_path / "nowhere")], "is not a folder"),
-        (["data", "fidelity", "--bvh", str(tmp_path)], "no .bvh files"),
+        (["data", "fidelity", "--mocap", str(tmp_path)], "no .bvh or .amc files"),
     ]
     for args, message in cases:
         result = gtrs(*args)

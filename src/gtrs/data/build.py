@@ -1,4 +1,10 @@
-"""``gtrs data build``: BVH clips -> retargeted body poses, split by capture subject.
+"""``gtrs data build``: motion-capture clips (BVH, Acclaim ASF/AMC) -> retargeted body poses at
+``TRAINING_FPS``, split by capture subject.
+
+Subjects are the clips' folders (CMU ``02/02_01.bvh`` -> ``02``, HDM05 ``mm/HDM_mm_...amc`` ->
+``mm``). The split names whole subjects (``subject_splits.json``: CMU subject 02 and HDM05 actor mm
+are the test split, CMU 08 and 10 validation, everyone else trains) when it names a validation and a
+test subject of the folder; otherwise (someone else's clips) subjects are split by ``seed``.
 
 Output folder:
     manifest.json           the split (subjects per split), every clip with its status, the seed
@@ -24,13 +30,22 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
-from gtrs.mocap.bvh import BVHError, read_bvh
+from gtrs.mocap.bvh import BVHError
+from gtrs.mocap.clips import MocapError, clip_subject, find_clips, read_clip, resample_indices
 from gtrs.mocap.retarget import detect_skeleton, retarget
 
 SPLITS = ("train", "val", "test")
 PROBE = "probe"  # clips held out of every split (posture probes), listed in posture_probe.json
 ALL = "all"  # every converted clip, whatever its split (evaluating a folder of clips)
 PROBE_CLIPS_FILE = Path(__file__).resolve().parent / "posture_probe.json"
+SUBJECT_SPLITS_FILE = Path(__file__).resolve().parent / "subject_splits.json"
+TRAINING_FPS = 30.0  # every clip is stored at this rate (CMU's BVH files are 30 fps, HDM05 120)
+
+
+def named_subject_splits() -> dict[str, str]:
+    """The packaged split of the known capture subjects: subject -> 'val' or 'test'."""
+    data = json.loads(SUBJECT_SPLITS_FILE.read_text())
+    return {s: split for split in ("val", "test") for s in data[split]}
 
 
 def probe_clips() -> dict[str, str]:
@@ -46,14 +61,15 @@ class BuildResult:
     skipped: dict[str, str]
 
 
-def subject_of(path: Path, root: Path) -> str:
-    """The capture subject of a clip: its folder under ``root`` (CMU: '02'), else its name's prefix."""
-    rel = path.relative_to(root)
-    return rel.parts[0] if len(rel.parts) > 1 else path.stem.split("_")[0]
-
-
-def split_subjects(frames_per_subject: dict[str, int], seed: int, val: float = 0.1, test: float = 0.1) -> dict[str, str]:
-    """Assign whole subjects to splits: shuffled by ``seed``, test then val filled to their frame shares."""
+def split_subjects(frames_per_subject: dict[str, int], seed: int, val: float = 0.1, test: float = 0.1,
+                   named: dict[str, str] | None = None) -> dict[str, str]:
+    """Assign whole subjects to splits: as ``named`` says (default: ``named_subject_splits()``), the
+    rest to train, when that gives both val and test a subject; otherwise every subject shuffled by
+    ``seed`` and test then val filled to their frame shares."""
+    named = named_subject_splits() if named is None else named
+    assignment = {s: named.get(s, "train") for s in frames_per_subject}
+    if {"val", "test"} <= set(assignment.values()):
+        return assignment
     subjects = sorted(frames_per_subject)
     random.Random(seed).shuffle(subjects)
     total = sum(frames_per_subject.values())
@@ -66,20 +82,21 @@ def split_subjects(frames_per_subject: dict[str, int], seed: int, val: float = 0
     return assignment
 
 
-def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_progress: bool = True,
-                  holdout: dict[str, str] | None = None) -> BuildResult:
-    """Convert every ``*.bvh`` under ``bvh_dir`` and write the split manifest (see the module docstring).
+def build_dataset(mocap_dir: str | Path, out: str | Path, seed: int = 0, show_progress: bool = True,
+                  holdout: dict[str, str] | None = None, amc_fps: float | None = None) -> BuildResult:
+    """Convert every BVH and AMC clip under ``mocap_dir`` and write the split manifest (see the module
+    docstring). ``amc_fps``: the frame rate of AMC files whose name lacks the ``_<fps>`` suffix.
 
     Clips named in ``holdout`` (default: the posture probe, ``probe_clips()``) go to the ``probe``
     split instead of their subject's; subjects are assigned to splits with them counted, so the
     subject split is the same with or without a holdout."""
     holdout = probe_clips() if holdout is None else holdout
-    bvh_dir, out = Path(bvh_dir), Path(out)
-    if not bvh_dir.is_dir():
-        raise FileNotFoundError(f"--bvh {bvh_dir} is not a folder")
-    files = sorted(bvh_dir.rglob("*.bvh"))
+    mocap_dir, out = Path(mocap_dir), Path(out)
+    if not mocap_dir.is_dir():
+        raise FileNotFoundError(f"--mocap {mocap_dir} is not a folder")
+    files = find_clips(mocap_dir)
     if not files:
-        raise FileNotFoundError(f"no .bvh files under {bvh_dir}")
+        raise FileNotFoundError(f"no .bvh or .amc files under {mocap_dir}")
     names = [f.stem for f in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -92,21 +109,23 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
     clips, skipped = [], {}
     for path in tqdm(files, desc="retargeting", unit="clip", disable=not show_progress):
         target = out / "poses" / f"{path.stem}.npz"
-        entry = {"clip": path.stem, "source": str(path.relative_to(bvh_dir)), "subject": subject_of(path, bvh_dir)}
+        entry = {"clip": path.stem, "source": str(path.relative_to(mocap_dir)), "subject": clip_subject(path, mocap_dir)}
         if target.is_file():  # resumed build
             with np.load(target) as data:
                 entry.update(status="ok", frames=int(data["quaternions"].shape[0]), skeleton=str(data["skeleton"]))
             clips.append(entry)
             continue
         try:
-            motion = read_bvh(path)
+            motion = read_clip(path, amc_fps)
             if motion.num_frames == 0:
                 raise BVHError(f"{path}: the clip has no frames")
             skeleton = detect_skeleton(motion)
             moved = retarget(motion, skeleton, body.bone_names, body.bone_parents, rest)
             if not (np.isfinite(moved.rotations).all() and np.isfinite(moved.root_position).all()):
                 raise BVHError(f"{path}: retargeting gave non-finite poses (zero-length bones or extreme values?)")
-        except (BVHError, ValueError, KeyError) as e:
+            keep = resample_indices(motion.num_frames, motion.fps, TRAINING_FPS)
+            rotations, root_position = moved.rotations[keep], moved.root_position[keep]
+        except (*MocapError, ValueError, KeyError) as e:
             skipped[path.stem] = str(e)
             clips.append({**entry, "status": "skipped", "reason": str(e)})
             continue
@@ -115,16 +134,16 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
             skipped[path.stem] = reason
             clips.append({**entry, "status": "skipped", "reason": reason})
             continue
-        quats = roma.rotmat_to_unitquat(torch.as_tensor(moved.rotations))  # (T, K, 4) xyzw
+        quats = roma.rotmat_to_unitquat(torch.as_tensor(rotations))  # (T, K, 4) xyzw
         quats = torch.cat([quats[..., 3:], quats[..., :3]], dim=-1).float().numpy()  # stored as wxyz
         with atomic_path(target) as tmp:
             with open(tmp, "wb") as f:
-                np.savez(f, quaternions=quats, root_position=moved.root_position.astype(np.float32),
-                         fps=np.float32(moved.fps), skeleton=skeleton.name)
-        clips.append({**entry, "status": "ok", "frames": moved.rotations.shape[0], "skeleton": skeleton.name})
+                np.savez(f, quaternions=quats, root_position=root_position.astype(np.float32),
+                         fps=np.float32(TRAINING_FPS), skeleton=skeleton.name)
+        clips.append({**entry, "status": "ok", "frames": len(keep), "skeleton": skeleton.name})
 
     if not any(c["status"] == "ok" for c in clips):
-        raise ValueError(f"no clip under {bvh_dir} could be converted; e.g. " + "; ".join(list(skipped.values())[:2]))
+        raise ValueError(f"no clip under {mocap_dir} could be converted; e.g. " + "; ".join(list(skipped.values())[:2]))
     frames_per_subject: dict[str, int] = {}
     for c in clips:
         if c["status"] == "ok":
@@ -135,7 +154,7 @@ def build_dataset(bvh_dir: str | Path, out: str | Path, seed: int = 0, show_prog
     split_frames = {s: sum(c["frames"] for c in clips if c.get("split") == s) for s in SPLITS + (PROBE,)}
     subjects = {s: sorted(k for k, v in assignment.items() if v == s) for s in SPLITS}
     manifest = {"format": 1, "seed": seed, "rig": "anny/cmu_mb", "bone_names": list(body.bone_names),
-                "bvh_dir": str(bvh_dir.resolve()),
+                "mocap_dir": str(mocap_dir.resolve()),
                 "splits": subjects, "split_frames": split_frames, "clips": clips}
     with atomic_path(out / "manifest.json") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1))
@@ -146,7 +165,7 @@ def load_manifest(data_dir: str | Path) -> dict:
     """The manifest of a built dataset; a clear error if the folder is not one."""
     path = Path(data_dir) / "manifest.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: build the data first with `gtrs data build --bvh ... --out {data_dir}`")
+        raise FileNotFoundError(f"{path} not found: build the data first with `gtrs data build --mocap ... --out {data_dir}`")
     return json.loads(path.read_text())
 
 

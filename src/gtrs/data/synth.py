@@ -1,9 +1,14 @@
 """Training examples from body poses: random body shape, orientation, camera, optional mirror
 flip; exact and noisy 2D keypoints; camera-frame, root-relative 3D joints and mesh.
 
-Phenotype distribution (anny, all in [0, 1]): gender uniform; age uniform over adults
-(``ADULT_AGE_RANGE``; ``children=True`` widens it to child..old); muscle, weight, height and
-proportions Beta(2, 2), i.e. centred on the average with the extremes rarer.
+Phenotype distributions (anny, all in [0, 1]), ``SynthConfig.bodies``:
+- ``adults`` (evaluation, the probes): gender uniform; age uniform over adults (``ADULT_AGE_RANGE``;
+  ``children=True`` widens it to child..old); muscle, weight, height and proportions Beta(2, 2),
+  i.e. centred on the average with the extremes rarer;
+- ``every`` (training, issue #29): anny's whole range -- gender uniform (men, women and in between),
+  age from a child (1/3) to old (1.0), 70% adults and 30% children and teenagers (``CHILD_AGE_RANGE``
+  below the adult range), muscle, weight, height and proportions uniform from their minimum to
+  their maximum.
 Targets are relative to the H36M pelvis joint, in metres, in the camera frame (as the paper's
 ``mesh_cam - pelvis``).
 """
@@ -23,6 +28,8 @@ from gtrs.data.noise import CocoNoiseConfig, coco_detector_noise
 from gtrs.data.visibility import VisibilityConfig, sample_visibility
 
 CHILD_AGE_RANGE = (1 / 3, 1.0)
+BODY_RANGES = ("adults", "every")
+EVERY_BODY_ADULT_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,11 @@ class SynthConfig:
     flip_prob: float = 0.5
     children: bool = False
     visibility: VisibilityConfig = field(default_factory=VisibilityConfig)
+    bodies: str = "adults"  # or "every" (see the module docstring)
+
+    def __post_init__(self) -> None:
+        if self.bodies not in BODY_RANGES:
+            raise ValueError(f"bodies must be one of {BODY_RANGES}, got {self.bodies!r}")
 
 
 # Views like real photos (issue #13): from below the hips to nearly overhead, people small in the frame.
@@ -39,8 +51,15 @@ WIDE_CAMERA = CameraSampling(elevation_range=(-30.0, 75.0), fill_range=(0.15, 0.
 
 
 def sample_phenotypes(batch: int, generator: torch.Generator, children: bool = False,
-                      dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """(B, 6) anny phenotypes from the documented distribution."""
+                      dtype: torch.dtype = torch.float32, bodies: str = "adults") -> torch.Tensor:
+    """(B, 6) anny phenotypes from the documented distribution (``bodies``: 'adults' or 'every')."""
+    if bodies == "every":
+        gender, rest = torch.rand(batch, 1, generator=generator), torch.rand(batch, 4, generator=generator)
+        adult = torch.rand(batch, 1, generator=generator) < EVERY_BODY_ADULT_SHARE
+        lo = torch.where(adult, ADULT_AGE_RANGE[0], CHILD_AGE_RANGE[0])
+        hi = torch.where(adult, ADULT_AGE_RANGE[1], ADULT_AGE_RANGE[0])
+        age = lo + (hi - lo) * torch.rand(batch, 1, generator=generator)
+        return torch.cat([gender, age, rest], dim=1).to(dtype)
     # Beta(2, 2) drawn as the median of 3 uniforms (torch.distributions takes no generator).
     u = torch.rand(batch, 4, 3, generator=generator).median(dim=-1).values
     lo, hi = CHILD_AGE_RANGE if children else ADULT_AGE_RANGE
@@ -61,7 +80,7 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
         rotations[flip] = mirror_rotations(rotations[flip], name_mirror_permutation(body.bone_names))
     yaw = 2 * math.pi * torch.rand(B, generator=generator, dtype=dtype)
     rotations[:, 0] = rotation_about(torch.tensor([0.0, 1.0, 0.0], dtype=dtype).expand(B, 3), yaw) @ rotations[:, 0]
-    shape = sample_phenotypes(B, generator, cfg.children, dtype)
+    shape = sample_phenotypes(B, generator, cfg.children, dtype, cfg.bodies)
 
     # The camera looks at the root (the origin). Its rotation is folded into the body's global
     # orientation, so the posed mesh comes out directly in the camera's axes (about the root):
@@ -110,7 +129,7 @@ def synthesize_clip(body: BodyModel, rotations: torch.Tensor, generator: torch.G
     the detector-noise model drawn afresh per frame. Same keys as ``synthesize_batch`` (no flips, no
     hidden joints); the root stays at the camera's target (the clip's own root motion is left out)."""
     T, dtype = rotations.shape[0], body.dtype
-    shape = sample_phenotypes(1, generator, cfg.children, dtype)
+    shape = sample_phenotypes(1, generator, cfg.children, dtype, cfg.bodies)
     cam = sample_cameras(torch.zeros(1, 3, dtype=dtype), cfg.camera, generator)
     rotations = rotations.to(dtype).clone()
     rotations[:, 0] = cam.R @ rotations[:, 0]

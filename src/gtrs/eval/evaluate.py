@@ -26,6 +26,7 @@ from gtrs.eval.baselines import baseline_predictor  # noqa: E402
 from gtrs.eval.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
+from gtrs.mocap.clips import hdm05_motion_class  # noqa: E402
 from gtrs.train.checkpoint import load_model  # noqa: E402
 from gtrs.train.batches import network_inputs  # noqa: E402
 from gtrs.train.loop import targets  # noqa: E402
@@ -179,20 +180,23 @@ def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test
 
 
 def clip_descriptions(data: str | Path) -> dict[str, str]:
-    """Clip -> description from a CMU-INDEX.md in the BVH folder the data was built from (or its
-    parent), when there is one; else empty."""
+    """Clip -> description: from a CMU-INDEX.md in (or beside, or one level inside) the mocap folder
+    the data was built from, and HDM05 clips by their motion class (``hdm05_motion_class``)."""
     try:
-        bvh_dir = load_manifest(data).get("bvh_dir")
+        manifest = load_manifest(data)
     except FileNotFoundError:
         return {}
-    if not bvh_dir:
-        return {}
-    for folder in (Path(bvh_dir), Path(bvh_dir).parent):
-        index = folder / "CMU-INDEX.md"
+    found = {c["clip"]: f"HDM05 {hdm05_motion_class(c['clip'])}" for c in manifest["clips"]
+             if hdm05_motion_class(c["clip"])}
+    mocap_dir = manifest.get("mocap_dir") or manifest.get("bvh_dir")
+    if not mocap_dir:
+        return found
+    for index in (Path(mocap_dir) / "CMU-INDEX.md", Path(mocap_dir).parent / "CMU-INDEX.md",
+                  Path(mocap_dir) / "cmu" / "CMU-INDEX.md"):
         if index.is_file():
-            found = re.findall(r"^(\d+_\d+)\s+(.+?)\s*$", index.read_text(errors="replace"), flags=re.M)
-            return dict(found)
-    return {}
+            found.update(re.findall(r"^(\d+_\d+)\s+(.+?)\s*$", index.read_text(errors="replace"), flags=re.M))
+            break
+    return found
 
 
 # The paper's published rows (gtrs-reference.md §3.1), to print next to a reproduction.

@@ -1,4 +1,4 @@
-"""``gtrs data fidelity``: the retargeting fidelity table over a folder of BVH clips."""
+"""``gtrs data fidelity``: the retargeting fidelity table over a folder of BVH and ASF/AMC clips."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,35 +9,36 @@ import torch
 from tqdm import tqdm
 
 from gtrs.body.anny import SKELETON_LOCAL_CHANGES, AnnyBody
-from gtrs.data.build import subject_of
-from gtrs.mocap.bvh import BVHError, read_bvh
+from gtrs.mocap.clips import MocapError, clip_subject, find_clips, read_clip
 from gtrs.mocap.fidelity import ClipFidelity, clip_fidelity, fit_phenotype
 from gtrs.mocap.retarget import detect_skeleton, retarget
 
 
-def fidelity_report(bvh_dir: str | Path, fit_skeleton: bool = True, show_progress: bool = True) -> tuple[list[ClipFidelity], dict[str, str]]:
-    """Fidelity of every clip under ``bvh_dir``, with the body fitted per subject (phenotype, plus the
-    skeleton local changes if ``fit_skeleton``); also returns the skipped clips."""
-    bvh_dir = Path(bvh_dir)
-    if not bvh_dir.is_dir():
-        raise FileNotFoundError(f"--bvh {bvh_dir} is not a folder")
-    if not any(bvh_dir.rglob("*.bvh")):
-        raise FileNotFoundError(f"no .bvh files under {bvh_dir}")
+def fidelity_report(mocap_dir: str | Path, fit_skeleton: bool = True, show_progress: bool = True,
+                    amc_fps: float | None = None) -> tuple[list[ClipFidelity], dict[str, str]]:
+    """Fidelity of every clip under ``mocap_dir``, with the body fitted per subject (the clip's folder;
+    phenotype, plus the skeleton local changes if ``fit_skeleton``); also returns the skipped clips."""
+    mocap_dir = Path(mocap_dir)
+    if not mocap_dir.is_dir():
+        raise FileNotFoundError(f"--mocap {mocap_dir} is not a folder")
+    files = find_clips(mocap_dir)
+    if not files:
+        raise FileNotFoundError(f"no .bvh or .amc files under {mocap_dir}")
     body = AnnyBody(local_changes=SKELETON_LOCAL_CHANGES if fit_skeleton else ())
     with torch.no_grad():
         rest = body().bone_heads[0].double().numpy()
     by_subject: dict[str, list] = defaultdict(list)
     skipped = {}
-    for path in sorted(bvh_dir.rglob("*.bvh")):
+    for path in files:
         try:
-            motion = read_bvh(path)
+            motion = read_clip(path, amc_fps)
             skeleton = detect_skeleton(motion)
-            by_subject[subject_of(path, bvh_dir)].append(
+            by_subject[clip_subject(path, mocap_dir)].append(
                 (motion, retarget(motion, skeleton, body.bone_names, body.bone_parents, rest), skeleton))
-        except (BVHError, ValueError, KeyError) as e:
+        except (*MocapError, ValueError, KeyError) as e:
             skipped[path.stem] = str(e)
     if not by_subject:
-        raise ValueError(f"no clip under {bvh_dir} could be read; e.g. " + "; ".join(list(skipped.values())[:2]))
+        raise ValueError(f"no clip under {mocap_dir} could be read; e.g. " + "; ".join(list(skipped.values())[:2]))
     results = []
     for _, items in tqdm(sorted(by_subject.items()), desc="fidelity", unit="subject", disable=not show_progress):
         phenotype = fit_phenotype(body, [(m, r) for m, r, _ in items[:6]], items[0][2])

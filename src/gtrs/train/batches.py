@@ -23,10 +23,10 @@ from gtrs.train.config import TrainConfig
 
 
 def synth_config(cfg: TrainConfig) -> SynthConfig:
-    """The synthetic-example settings (views, visibility) a training config asks for."""
+    """The synthetic-example settings (views, visibility, bodies) a training config asks for."""
     camera = WIDE_CAMERA if cfg.camera == "wide" else CameraSampling()
     visibility = VisibilityConfig(p_cut=cfg.framing_cut, p_limb=cfg.limb_hidden, p_side=cfg.side_hidden)
-    return SynthConfig(camera=camera, visibility=visibility)
+    return SynthConfig(camera=camera, visibility=visibility, bodies=cfg.bodies)
 
 
 def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
