@@ -260,7 +260,9 @@ def evaluate(
     checkpoint: Path = typer.Option(None, help="A .safetensors checkpoint (or give --baseline)."),
     data: Path = typer.Option(None, help="A folder made by `gtrs data build`, or with --dataset the release's "
                                          "data/ folder (Human36M/, PW3D/, ...)."),
-    split: str = typer.Option("test", help="train, val, test, probe or all (synthetic data)."),
+    split: str = typer.Option(None, help="train, val, test, probe or all (synthetic data); default test, with "
+                                         "--mocap all."),
+    subject: list[str] = typer.Option(None, help="Only this capture subject's clips (a clip's folder: 02, mm); repeatable."),
     dataset: str = typer.Option(None, help="Run the paper's protocol on this dataset's test split: human36m or pw3d."),
     smpl_dir: Path = typer.Option(None, help="With --dataset: the folder of SMPL model files and joint regressors."),
     limit: int = typer.Option(None, min=1, help="With --dataset: evaluate the first N test examples only."),
@@ -269,8 +271,10 @@ def evaluate(
     seed: int = typer.Option(0, help="Seed of the frame sampling, body shapes, views and noise."),
     all_frames: bool = typer.Option(False, "--all-frames", help="Every stored frame of the split once, in order."),
     baseline: str = typer.Option(None, help="Evaluate a baseline instead of a checkpoint: rest, mean or optimization."),
-    bvh: Path = typer.Option(None, help="Evaluate a folder of BVH clips directly: built into a temporary folder, "
-                                        "every clip evaluated (split 'all', every frame)."),
+    mocap: Path = typer.Option(None, "--mocap", "--bvh", help="A folder of .bvh / .amc clips instead of --data: built "
+                               "as `gtrs data build` would (into a temporary folder), then evaluated with every "
+                               "option as --data."),
+    amc_fps: float = typer.Option(None, help="With --mocap: frame rate of .amc files whose name lacks a _<fps> suffix."),
     out: Path = typer.Option(Path("evaluation"), help="Folder for the JSON, Markdown and PNG."),
     probes: bool = typer.Option(False, "--probes", help="Run the posture, visibility (and with --photos, photo) "
                                                         "probes instead, to OUT/probes.{json,md}."),
@@ -285,37 +289,49 @@ def evaluate(
     import tempfile
 
     from gtrs.eval.baselines import BASELINES
-    from gtrs.eval.evaluate import evaluate as run_evaluation
-    from gtrs.eval.evaluate import evaluate_dataset, write_report
 
     if (checkpoint is None) == (baseline is None):
         _fail("give either --checkpoint or --baseline")
     if baseline is not None and baseline not in BASELINES:
         _fail(f"--baseline must be one of {', '.join(BASELINES)}, got {baseline!r}")
-    if data is None and bvh is None:
-        _fail("give --data (a built dataset) or --bvh (a folder of clips)")
+    if (data is None) == (mocap is None):
+        _fail("give --data (a built dataset) or --mocap (a folder of clips), not both")
     from gtrs.eval.stages import STAGES
 
     if stage not in STAGES:
         _fail(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
     if photos is not None and not photos.is_file():  # checked before minutes of probes, not after
         _fail(f"--photos {photos}: no such file (a COCO keypoint annotations JSON)")
+    split = split or ("all" if mocap is not None else "test")
+    if mocap is None:
+        _evaluate_data(checkpoint, data, split, subject, dataset, smpl_dir, limit, batches, batch_size, seed,
+                       all_frames, baseline, out, probes, photos, stage, sequences, source=None)
+        return
+    from gtrs.data.build import build_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build_dataset(mocap, tmp, show_progress=True, amc_fps=amc_fps)
+        _evaluate_data(checkpoint, Path(tmp), split, subject, dataset, smpl_dir, limit, batches, batch_size, seed,
+                       all_frames, baseline, out, probes, photos, stage, sequences, source=mocap)
+
+
+def _evaluate_data(checkpoint, data: Path, split: str, subjects, dataset, smpl_dir, limit, batches: int,
+                   batch_size: int, seed: int, all_frames: bool, baseline, out: Path, probes: bool, photos, stage: str,
+                   sequences: bool, source: Path | None) -> None:
+    """``gtrs evaluate`` on a built dataset; ``source`` names the clip folder it was built from, if any."""
+    from gtrs.eval.evaluate import evaluate as run_evaluation
+    from gtrs.eval.evaluate import evaluate_dataset, write_report
+
+    label = source if source is not None else data
     if probes:
-        _write_probes(checkpoint, data, out, photos, batches, batch_size, stage)
+        _write_probes(checkpoint, data, out, photos, batches, batch_size, stage, label=label)
         return
     if sequences:
-        _write_sequences(checkpoint, data, split, out, max_frames=batch_size * batches, seed=seed)
+        _write_sequences(checkpoint, data, split, out, max_frames=batch_size * batches, seed=seed, label=label)
         return
-    if bvh is not None:
-        from gtrs.data.build import build_dataset
-
-        with tempfile.TemporaryDirectory() as tmp:
-            build_dataset(bvh, tmp, holdout={}, show_progress=True)
-            report = run_evaluation(checkpoint, tmp, "all", batches, batch_size, seed, all_frames=True,
-                                    baseline=baseline)
-    elif dataset is None:
+    if dataset is None:
         report = run_evaluation(checkpoint, data, split, batches, batch_size, seed, all_frames=all_frames,
-                                baseline=baseline, stage=stage)
+                                baseline=baseline, stage=stage, subjects=subjects or None, source=source)
     elif smpl_dir is None:
         _fail("--dataset needs --smpl-dir (SMPL model files + J_regressor_*.npy)")
     else:
@@ -325,10 +341,11 @@ def evaluate(
     typer.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_frames: int, seed: int) -> None:
+def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_frames: int, seed: int,
+                     label: Path | None = None) -> None:
     from gtrs.eval.sequences import evaluate_smoothing, sequences_markdown
 
-    result = {"checkpoint": str(checkpoint), "data": str(data), "split": split, "max_frames_per_clip": max_frames,
+    result = {"checkpoint": str(checkpoint), "data": str(label or data), "split": split, "max_frames_per_clip": max_frames,
               "seed": seed, "settings": evaluate_smoothing(checkpoint, data, split, max_frames=max_frames, seed=seed)}
     _write_json_and_markdown(out, "sequences", result, sequences_markdown(result))
 
@@ -349,12 +366,12 @@ def _write_json_and_markdown(out: Path, name: str, result: dict, text: str) -> N
 
 
 def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, batches: int, batch_size: int,
-                  stage: str = "network") -> None:
+                  stage: str = "network", label: Path | None = None) -> None:
     from gtrs.eval.probes import ProbeRunner, photo_probe, probes_markdown
     from gtrs.infer.predictor import Reconstructor
 
     runner = ProbeRunner(checkpoint, data, stage)
-    result = {"checkpoint": str(checkpoint), "data": str(data), "stage": stage, "postures": runner.postures(batch_size),
+    result = {"checkpoint": str(checkpoint), "data": str(label or data), "stage": stage, "postures": runner.postures(batch_size),
               "visibility": runner.visibility(batches, batch_size)}
     if photos is not None:
         result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos, stage=stage)

@@ -67,17 +67,31 @@ def test_bad_evaluate_arguments_get_one_line(tiny_data):
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_bvh_folder_is_evaluated_directly(checkpoint, tmp_path):
+def test_a_mocap_folder_is_evaluated_directly_with_every_option(checkpoint, tmp_path):
+    from tests.acclaim_factory import random_amc_frames, write_clip
     from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
 
-    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "07").mkdir(parents=True)
     for clip in ("07_01", "07_02"):
-        (tmp_path / "clips" / f"{clip}.bvh").write_text(bvh_text(DAZ, DAZ_END_SITES, random_frames(DAZ, 6, seed=1)))
-    evaluate("--checkpoint", str(checkpoint), "--bvh", str(tmp_path / "clips"), "--batch-size", "4",
-             "--out", str(tmp_path / "ev"))
+        (tmp_path / "clips" / "07" / f"{clip}.bvh").write_text(bvh_text(DAZ, DAZ_END_SITES, random_frames(DAZ, 6, seed=1)))
+    write_clip(tmp_path / "clips" / "mm", "HDM_mm_squat1Reps_001_120", random_amc_frames(frames=21, seed=4))
+    result = evaluate("--checkpoint", str(checkpoint), "--mocap", str(tmp_path / "clips"), "--batch-size", "4",
+                      "--all-frames", "--out", str(tmp_path / "ev"))
+    assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
-    assert report["examples"] == 12 and report["split"] == "all"
-    assert sorted(c["clip"] for c in report["per_clip"]) == ["07_01", "07_02"]
+    assert report["examples"] == 12 + 6 and report["split"] == "all"
+    assert report["header"]["data"] == str((tmp_path / "clips").resolve())  # the folder given, not a temporary one
+    assert sorted(c["clip"] for c in report["per_clip"]) == ["07_01", "07_02", "HDM_mm_squat1Reps_001_120"]
+    assert [r["name"] for r in report["groups"]["subject"]] == ["07", "mm"]
+    assert [r["name"] for r in report["groups"]["motion class"]] == ["other (not HDM05)", "squat"]
+    assert "## Per motion class" in (tmp_path / "ev" / "evaluation.md").read_text()
+
+    # --stage, --batches and --subject are honoured as with --data
+    evaluate("--checkpoint", str(checkpoint), "--bvh", str(tmp_path / "clips"), "--batch-size", "3", "--batches", "2",
+             "--stage", "fit", "--subject", "mm", "--out", str(tmp_path / "fit"))
+    report = json.loads((tmp_path / "fit" / "evaluation.json").read_text())
+    assert report["examples"] == 6 and report["header"]["predictor"] == "network + fit"
+    assert report["header"]["subjects"] == ["mm"] and [c["clip"] for c in report["per_clip"]] == ["HDM_mm_squat1Reps_001_120"]
 
 
 def test_sequences_report_smoothing_on_and_off(tiny_data, tmp_path):

@@ -169,20 +169,21 @@ def load_manifest(data_dir: str | Path) -> dict:
     return json.loads(path.read_text())
 
 
-def load_split_clips(data_dir: str | Path, split: str) -> list[tuple[str, torch.Tensor]]:
+def load_split_clips(data_dir: str | Path, split: str, subjects: list[str] | None = None) -> list[tuple[str, torch.Tensor]]:
     """Every clip of ``split`` in manifest order: (clip name, rotations (T, K, 3, 3) float32).
-    ``split`` is 'train', 'val', 'test', 'probe', or 'all' (every converted clip)."""
+    ``split`` is 'train', 'val', 'test', 'probe', or 'all' (every converted clip); ``subjects``
+    keeps only those capture subjects' clips."""
     if split not in SPLITS + (PROBE, ALL):
         raise ValueError(f"split must be one of {SPLITS + (PROBE, ALL)}, got {split!r}")
     manifest = load_manifest(data_dir)
     clips = []
     for c in manifest["clips"]:
-        if c["status"] == "ok" and (c["split"] == split or split == ALL):
+        if c["status"] == "ok" and (c["split"] == split or split == ALL) and (not subjects or c["subject"] in subjects):
             with np.load(Path(data_dir) / "poses" / f"{c['clip']}.npz") as data:
                 q = torch.as_tensor(data["quaternions"])
             clips.append((c["clip"], roma.unitquat_to_rotmat(torch.cat([q[..., 1:], q[..., :1]], dim=-1))))
     if not clips:
-        raise ValueError(f"{data_dir}: split {split!r} has no clips")
+        raise ValueError(f"{data_dir}: split {split!r} has no clips" + (f" of subjects {subjects}" if subjects else ""))
     return clips
 
 

@@ -44,6 +44,8 @@ class Report:
     header: dict = field(default_factory=dict)  # gtrs.eval.provenance.report_header
     per_clip: list[dict] = field(default_factory=list)  # worst first: clip, description, frames, metrics
     ms_per_person: dict[str, float] = field(default_factory=dict)  # '{exact,noisy}' -> prediction time
+    # 'subject' / 'motion class' -> rows (name, frames, metrics) summed over per_clip, frame-weighted
+    groups: dict[str, list[dict]] = field(default_factory=dict)
 
     def markdown(self) -> str:
         m = self.metrics
@@ -63,6 +65,12 @@ class Report:
         text += ("\n## Per joint (mm, after pelvis alignment)\n\n| joint | exact | noisy |\n|---|---|---|\n"
                  + "\n".join(f"| {n} | {self.per_joint['exact'][j]:.1f} | {self.per_joint['noisy'][j]:.1f} |"
                              for n, j in zip(names, H36M_EVAL_JOINTS)) + "\n")
+        for group, group_rows in self.groups.items():
+            text += (f"\n## Per {group} (mm)\n\n| {group} | frames | exact MPJPE | exact PA-MPJPE | exact MPVPE | "
+                     "noisy MPJPE | noisy PA-MPJPE | noisy MPVPE |\n" + "|---" * 8 + "|\n"
+                     + "\n".join(f"| {r['name']} | {r['frames']} | " + " | ".join(
+                         f"{r[f'{k}/{m}']:.1f}" for k in ("exact", "noisy") for m in ("mpjpe", "pa_mpjpe", "mpvpe")) + " |"
+                         for r in group_rows) + "\n")
         if self.per_clip:
             text += ("\n## Per clip (worst exact PA-MPJPE first; mm)\n\n| clip | description | frames | exact MPJPE | "
                      "exact PA-MPJPE | exact MPVPE | noisy MPJPE | noisy PA-MPJPE | noisy MPVPE |\n" + "|---" * 9 + "|\n"
@@ -137,8 +145,11 @@ def _frame_batches(frames: int, batches: int, batch_size: int, all_frames: bool,
 @torch.no_grad()
 def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test", batches: int = 20,
              batch_size: int = 64, seed: int = 0, show_progress: bool = True, all_frames: bool = False,
-             baseline: str | None = None, stage: str = "network") -> Report:
-    """Evaluate ``checkpoint`` (or the named ``baseline``, see ``gtrs.eval.baselines``) on ``split``.
+             baseline: str | None = None, stage: str = "network", subjects: list[str] | None = None,
+             source: str | Path | None = None) -> Report:
+    """Evaluate ``checkpoint`` (or the named ``baseline``, see ``gtrs.eval.baselines``) on ``split``
+    (only the clips of ``subjects``, if given; ``source`` names the folder the data came from in the
+    report, when it is not ``data`` itself).
 
     Frames: ``batches`` fixed-seed random batches drawn with replacement, or with ``all_frames`` every
     stored frame once, in order. Each frame gets a random body shape, view and noise from ``seed``.
@@ -154,7 +165,7 @@ def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test
             label = f"network + {stage}"
     edges = mesh_edges(body.faces)
     template_lengths = edge_lengths(body.template()[None], edges)[0]
-    clips = load_split_clips(data, split)
+    clips = load_split_clips(data, split, subjects)
     rotations = torch.cat([r for _, r in clips])
     clip_of = torch.cat([torch.full((len(r),), i) for i, (_, r) in enumerate(clips)])
     g = torch.Generator().manual_seed(seed)
@@ -171,12 +182,32 @@ def evaluate(checkpoint: str | Path | None, data: str | Path, split: str = "test
                 for k, v in m.items():
                     sums[f"{kind}/{k}"] = sums.get(f"{kind}/{k}", 0.0) + float(v[i])
     sampling = ("all frames in order" if all_frames else f"{batches * batch_size} random frames with replacement")
-    header = report_header(data, split, len(rotations), sampling, seed, label, checkpoint, SynthConfig())
+    header = report_header(data, split, len(rotations), sampling, seed, label, checkpoint, SynthConfig(), source=source)
+    if subjects:
+        header["subjects"] = list(subjects)
     descriptions = clip_descriptions(data)
-    clip_rows = [{"clip": clips[c][0], "description": descriptions.get(clips[c][0], ""), "frames": s["frames"],
+    subject_of = {c["clip"]: c["subject"] for c in load_manifest(data)["clips"]}
+    clip_rows = [{"clip": clips[c][0], "subject": subject_of.get(clips[c][0], ""),
+                  "description": descriptions.get(clips[c][0], ""), "frames": s["frames"],
                   **{k: v / s["frames"] for k, v in s.items() if k != "frames"}} for c, s in per_clip.items()]
     clip_rows.sort(key=lambda r: -r["exact/pa_mpjpe"])
-    return totals.report(checkpoint or label, split, header=header, per_clip=clip_rows)
+    groups = {"subject": group_rows(clip_rows, lambda r: r["subject"])}
+    if any(hdm05_motion_class(r["clip"]) for r in clip_rows):
+        groups["motion class"] = group_rows(clip_rows, lambda r: hdm05_motion_class(r["clip"]) or "other (not HDM05)")
+    return totals.report(checkpoint or label, split, header=header, per_clip=clip_rows, groups=groups)
+
+
+def group_rows(clip_rows: list[dict], key: Callable[[dict], str]) -> list[dict]:
+    """Per-clip rows summed into one row per ``key`` (frame-weighted means), sorted by name."""
+    sums: dict[str, dict] = {}
+    for r in clip_rows:
+        g = sums.setdefault(key(r), {"frames": 0})
+        g["frames"] += r["frames"]
+        for k, v in r.items():
+            if "/" in k:
+                g[k] = g.get(k, 0.0) + v * r["frames"]
+    return [{"name": name, "frames": g["frames"], **{k: v / g["frames"] for k, v in g.items() if k != "frames"}}
+            for name, g in sorted(sums.items())]
 
 
 def clip_descriptions(data: str | Path) -> dict[str, str]:

@@ -43,11 +43,12 @@ def package_version() -> str:
 
 
 def report_header(data: str | Path, split: str, frames: int, sampling: str, seed: int, predictor: str,
-                  checkpoint: str | Path | None, synth: SynthConfig) -> dict:
-    """The identifying fields of an evaluation (see the module docstring)."""
+                  checkpoint: str | Path | None, synth: SynthConfig, source: str | Path | None = None) -> dict:
+    """The identifying fields of an evaluation (see the module docstring); ``source``: the folder of
+    clips the user gave, when ``data`` was built from it for this evaluation."""
     manifest = Path(data) / "manifest.json"
     return {
-        "data": str(Path(data).resolve()),
+        "data": str(Path(source if source is not None else data).resolve()),
         "manifest_sha256": file_sha256(manifest) if manifest.is_file() else None,
         "split": split,
         "frames": frames,
