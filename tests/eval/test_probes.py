@@ -64,3 +64,26 @@ def test_missing_photos_file_is_reported_before_the_probes_run(tmp_path):
                              "--photos", str(tmp_path / "nowhere.json")], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "nowhere.json: no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_posture_probe_gains_the_test_actors_hdm05_clips_by_motion_class(tmp_path, anny_body):
+    from importlib import resources
+
+    from gtrs.data.build import build_dataset
+    from gtrs.eval.probes import ProbeRunner
+    from tests.acclaim_factory import random_amc_frames, write_clip
+    from tests.bvh_factory import MB, MB_END_SITES, bvh_text, random_frames
+
+    for subject in ("01", "08"):
+        (tmp_path / "clips" / subject).mkdir(parents=True)
+        for clip in ("01", "02"):
+            (tmp_path / "clips" / subject / f"{subject}_{clip}.bvh").write_text(
+                bvh_text(MB, MB_END_SITES, random_frames(MB, 5, seed=int(subject + clip), degrees=20)))
+    write_clip(tmp_path / "clips" / "mm", "HDM_mm_squat1Reps_001_120", random_amc_frames(frames=17, seed=1))
+    write_clip(tmp_path / "clips" / "mm", "HDM_mm_kickLFront1Reps_002_120", random_amc_frames(frames=9, seed=2))
+    build_dataset(tmp_path / "clips", tmp_path / "data", show_progress=False, holdout={"01_02": "probe"})
+    shipped = resources.files("gtrs.weights") / "gtrs_cpu_coco19_anny.safetensors"
+    postures = ProbeRunner(str(shipped), tmp_path / "data").postures(batch_size=4, show_progress=False)
+    assert postures["all"]["examples"] == 5  # the held-out CMU clip only, as before
+    assert postures["hdm05_squat"]["examples"] == 5 and postures["hdm05_kick"]["examples"] == 3
+    assert list(postures)[0] == "all" and list(postures)[-2:] == ["hdm05_kick", "hdm05_squat"]

@@ -2,7 +2,8 @@
 
 - **postures**: every frame of the posture-probe clips (the ``probe`` split of ``gtrs data build``:
   sitting, squatting, bending; see gtrs/data/posture_probe.json), each frame labelled by posture from
-  its skeleton's geometry (``posture_label``);
+  its skeleton's geometry (``posture_label``); and every frame of the test split's HDM05 clips (actor
+  mm: squats, kneeling, lying, kicks, ...), one row per motion class (``hdm05_<class>``, issue #29);
 - **visibility**: the test split seen as photos show people: framing cut at the knees, hips or chest,
   a hidden limb, a hidden side, a camera high above, people small in the frame;
 - **photos**: the human COCO keypoints of real photos (``--photos``), whole and with only 4-8 joints
@@ -26,13 +27,14 @@ from gtrs.body.anny import AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
 from gtrs.body.mesh_quality import mesh_edges
 from gtrs.body.skeleton import Skeleton
-from gtrs.data.build import PROBE, load_split_rotations
+from gtrs.data.build import PROBE, load_split_clips, load_split_rotations
 from gtrs.data.camera import CameraSampling
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.data.visibility import VisibilityConfig
 from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
 from gtrs.eval.stages import staged_predictor
 from gtrs.fit.mesh import MeshFitter
+from gtrs.mocap.clips import hdm05_motion_class
 from gtrs.train.checkpoint import load_model
 from gtrs.train.batches import network_inputs
 from gtrs.train.loop import targets
@@ -134,9 +136,14 @@ class ProbeRunner:
         return out
 
     def postures(self, batch_size: int = 64, seed: int = 0, show_progress: bool = True) -> dict:
-        """Every frame of the probe split once, in order, per posture label."""
+        """Every frame of the probe split once, in order, per posture label; then every frame of the
+        test split's HDM05 clips per motion class (rows ``hdm05_<class>``), when there are any."""
         rotations = load_split_rotations(self.data, PROBE)
         labels = posture_label(Skeleton.from_body(self.body), rotations)
+        hdm05 = [(c, r) for c, r in load_split_clips(self.data, "test") if hdm05_motion_class(c)]
+        if hdm05:
+            rotations = torch.cat([rotations] + [r for _, r in hdm05])
+            labels = labels + [f"hdm05_{hdm05_motion_class(c)}" for c, r in hdm05 for _ in range(len(r))]
         sums, g = _Sums(), torch.Generator().manual_seed(seed)
         starts = range(0, len(rotations), batch_size)
         for start in tqdm(starts, desc="probe[postures]", unit="batch", disable=not show_progress):
@@ -144,11 +151,17 @@ class ProbeRunner:
             metrics = self._batch_metrics(synthesize_batch(self.body, chunk, g, SynthConfig()), g)
             chunk_labels = labels[start:start + batch_size]
             for group in set(chunk_labels) | {"all"}:
-                rows = torch.tensor([group in ("all", lab) for lab in chunk_labels])
+                # 'all' is the posture-probe clips' frames, as before HDM05 joined
+                rows = torch.tensor([lab == group or (group == "all" and not lab.startswith("hdm05_"))
+                                     for lab in chunk_labels])
+                if not rows.any():
+                    continue
                 for kind, m in metrics.items():
                     sums.add(group, {f"{kind}/{k}": v[rows] for k, v in m.items()})
                 sums.count(group, int(rows.sum()))
-        return sums.means()
+        means = sums.means()
+        order = ["all", *POSTURES] + sorted(k for k in means if k.startswith("hdm05_"))
+        return {k: means[k] for k in order if k in means}
 
     def visibility(self, batches: int = 10, batch_size: int = 64, seed: int = 0, show_progress: bool = True) -> dict:
         """The test split under each visibility probe (same fixed-seed poses for every probe)."""
