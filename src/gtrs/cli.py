@@ -284,6 +284,9 @@ def evaluate(
     sequences: bool = typer.Option(False, "--sequences", help="Temporal smoothing on vs off on the split's clips "
                                                               "seen as videos (acceleration error, MPJPE), to "
                                                               "OUT/sequences.{json,md}; --batch-size x --batches caps frames per clip."),
+    shape: bool = typer.Option(False, "--shape", help="The shape probe instead: children, women, men, old, heavy, "
+                                                      "thin, tall, short bodies (--batch-size of each); rest-pose MPVPE "
+                                                      "and height error of the fitted body, to OUT/shape_probe.{json,md,png}."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
@@ -305,24 +308,29 @@ def evaluate(
     split = split or ("all" if mocap is not None else "test")
     if mocap is None:
         _evaluate_data(checkpoint, data, split, subject, dataset, smpl_dir, limit, batches, batch_size, seed,
-                       all_frames, baseline, out, probes, photos, stage, sequences, source=None)
+                       all_frames, baseline, out, probes, photos, stage, sequences, shape, source=None)
         return
     from gtrs.data.build import build_dataset
 
     with tempfile.TemporaryDirectory() as tmp:
         build_dataset(mocap, tmp, show_progress=True, amc_fps=amc_fps)
         _evaluate_data(checkpoint, Path(tmp), split, subject, dataset, smpl_dir, limit, batches, batch_size, seed,
-                       all_frames, baseline, out, probes, photos, stage, sequences, source=mocap)
+                       all_frames, baseline, out, probes, photos, stage, sequences, shape, source=mocap)
 
 
 def _evaluate_data(checkpoint, data: Path, split: str, subjects, dataset, smpl_dir, limit, batches: int,
                    batch_size: int, seed: int, all_frames: bool, baseline, out: Path, probes: bool, photos, stage: str,
-                   sequences: bool, source: Path | None) -> None:
+                   sequences: bool, shape: bool, source: Path | None) -> None:
     """``gtrs evaluate`` on a built dataset; ``source`` names the clip folder it was built from, if any."""
     from gtrs.eval.evaluate import evaluate as run_evaluation
     from gtrs.eval.evaluate import evaluate_dataset, write_report
 
     label = source if source is not None else data
+    if shape:
+        if checkpoint is None:
+            _fail("--shape needs --checkpoint")
+        _write_shape_probe(checkpoint, data, out, per_kind=batch_size, seed=seed, label=label)
+        return
     if probes:
         _write_probes(checkpoint, data, out, photos, batches, batch_size, stage, label=label)
         return
@@ -348,6 +356,20 @@ def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_fr
     result = {"checkpoint": str(checkpoint), "data": str(label or data), "split": split, "max_frames_per_clip": max_frames,
               "seed": seed, "settings": evaluate_smoothing(checkpoint, data, split, max_frames=max_frames, seed=seed)}
     _write_json_and_markdown(out, "sequences", result, sequences_markdown(result))
+
+
+def _write_shape_probe(checkpoint: Path, data: Path, out: Path, per_kind: int, seed: int, label: Path) -> None:
+    from gtrs.body.anny import AnnyBody
+    from gtrs.eval.shape_probe import shape_probe, shape_probe_markdown
+    from gtrs.viz.render import mesh_pairs_sheet
+
+    result = shape_probe(checkpoint, data, per_kind=per_kind, seed=seed)
+    meshes = result.pop("meshes")
+    report = {"checkpoint": str(checkpoint), "data": str(label), "seed": seed, **result}
+    _write_json_and_markdown(out, "shape_probe", report, shape_probe_markdown(result, str(checkpoint)))
+    mesh_pairs_sheet(list(meshes.values()), AnnyBody().faces.numpy(), list(meshes), str(out / "shape_probe.png"),
+                     row_titles=("truth", "from its 2D keypoints"))
+    typer.echo(f"wrote {out / 'shape_probe.png'}")
 
 
 def _write_json_and_markdown(out: Path, name: str, result: dict, text: str) -> None:

@@ -87,3 +87,22 @@ def test_the_posture_probe_gains_the_test_actors_hdm05_clips_by_motion_class(tmp
     assert postures["all"]["examples"] == 5  # the held-out CMU clip only, as before
     assert postures["hdm05_squat"]["examples"] == 5 and postures["hdm05_kick"]["examples"] == 3
     assert list(postures)[0] == "all" and list(postures)[-2:] == ["hdm05_kick", "hdm05_squat"]
+
+
+def test_the_shape_probe_reports_rest_pose_error_and_height_per_body_kind(tiny_data, tmp_path):
+    from importlib import resources
+
+    from gtrs.eval.shape_probe import BODY_KINDS
+
+    shipped = resources.files("gtrs.weights") / "gtrs_cpu_coco19_anny.safetensors"
+    result = subprocess.run([sys.executable, "-m", "gtrs.cli", "evaluate", "--shape", "--checkpoint", str(shipped),
+                             "--data", str(tiny_data), "--batch-size", "2", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "shape_probe.json").read_text())
+    kinds = report["kinds"]
+    assert set(kinds) == set(BODY_KINDS) | {"all"}
+    assert kinds["child"]["true_height_cm"] < kinds["short"]["true_height_cm"] < kinds["tall"]["true_height_cm"]
+    for m in kinds.values():
+        assert m["exact/rest_mpvpe_mm"] > 0 and m["noisy/height_abs_err_cm"] >= abs(m["noisy/height_signed_err_cm"]) - 1e-9
+    assert (tmp_path / "shape_probe.png").stat().st_size > 10_000 and "| child |" in (tmp_path / "shape_probe.md").read_text()

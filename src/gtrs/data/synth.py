@@ -69,9 +69,11 @@ def sample_phenotypes(batch: int, generator: torch.Generator, children: bool = F
 
 
 def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.Generator,
-                     cfg: SynthConfig = SynthConfig(), cut_level: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+                     cfg: SynthConfig = SynthConfig(), cut_level: torch.Tensor | None = None,
+                     shape: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Examples for a batch of poses (B, K, 3, 3) on ``body`` (anny). See the module docstring.
-    ``cut_level`` (B,) forces framing cuts (``gtrs.data.visibility``; probes)."""
+    ``cut_level`` (B,) forces framing cuts (``gtrs.data.visibility``; probes); ``shape`` (B, 6) gives
+    the bodies instead of drawing them (the shape probe)."""
     B = rotations.shape[0]
     dtype = body.dtype
     rotations = rotations.to(dtype).clone()
@@ -80,7 +82,8 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
         rotations[flip] = mirror_rotations(rotations[flip], name_mirror_permutation(body.bone_names))
     yaw = 2 * math.pi * torch.rand(B, generator=generator, dtype=dtype)
     rotations[:, 0] = rotation_about(torch.tensor([0.0, 1.0, 0.0], dtype=dtype).expand(B, 3), yaw) @ rotations[:, 0]
-    shape = sample_phenotypes(B, generator, cfg.children, dtype, cfg.bodies)
+    drawn = sample_phenotypes(B, generator, cfg.children, dtype, cfg.bodies)  # drawn either way: same stream
+    shape = drawn if shape is None else shape.to(dtype)
 
     # The camera looks at the root (the origin). Its rotation is folded into the body's global
     # orientation, so the posed mesh comes out directly in the camera's axes (about the root):

@@ -74,6 +74,30 @@ def mesh_contact_sheet(meshes: list[np.ndarray], faces: np.ndarray, titles: list
     plt.close(fig)
 
 
+def mesh_pairs_sheet(pairs: list[tuple[np.ndarray, np.ndarray]], faces: np.ndarray, titles: list[str], path: str,
+                     row_titles: tuple[str, str] = ("truth", "reconstructed"), panel_size: float = 1.8) -> None:
+    """Front views of (V, 3) mesh pairs, one column per pair (top: first, bottom: second), all drawn
+    at one scale with their feet on one line, so sizes compare across the sheet (package frame, Y up)."""
+    fig, axes = plt.subplots(2, len(pairs), figsize=(panel_size * len(pairs), panel_size * 3.2), squeeze=False)
+    points = [project_view(m, "front") for pair in pairs for m in pair]
+    half_w = 0.55 * max(np.ptp(p[:, 0]) for p in points)
+    height = max(np.ptp(p[:, 1]) for p in points)
+    for col, (pair, title) in enumerate(zip(pairs, titles)):
+        for row, verts in enumerate(pair):
+            ax = axes[row][col]
+            draw_mesh(ax, verts, faces, "front")
+            p = project_view(verts, "front")
+            centre_x, floor = 0.5 * (p[:, 0].min() + p[:, 0].max()), p[:, 1].min()
+            ax.set_xlim(centre_x - half_w, centre_x + half_w)
+            ax.set_ylim(floor - 0.03 * height, floor + 1.05 * height)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            ax.set_title(f"{title}: {row_titles[row]}\n{100 * np.ptp(verts[:, 1]):.0f} cm", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 # Camera frame (OpenCV) -> package frame for a camera standing in front of the scene: flip Y and Z.
 CAMERA_TO_WORLD = np.diag([1.0, -1.0, -1.0])
 
