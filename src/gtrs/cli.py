@@ -490,7 +490,8 @@ def predict(
     for error in summary.errors:
         typer.echo(f"skipped: {error}", err=True)
     skipped = f", {len(summary.errors)} skipped (reasons above, on stderr)" if summary.errors else ""
-    typer.echo(f"{summary.people} people -> {len(summary.written)} files in {out}{skipped}")
+    resumed = f" ({summary.resumed} finished by the interrupted run before)" if summary.resumed else ""
+    typer.echo(f"{summary.people} people{resumed} -> {len(summary.written)} files in {out}{skipped}")
     if html:
         typer.echo(f"results page: {out / 'index.html'} (gtrs view {out})")
 
@@ -622,6 +623,24 @@ def main() -> None:
     except (FileNotFoundError, ValueError, ImportError) as e:  # the package's error types are ValueErrors;
         typer.echo(f"error: {e}", err=True)  # ImportError: an optional extra is not installed
         raise SystemExit(2) from None
+    except OSError as e:  # a full disk, a folder that cannot be written, a path through a file
+        typer.echo(f"error: {os_error_line(e)}", err=True)
+        raise SystemExit(2) from None
+
+
+def os_error_line(e: OSError) -> str:
+    """One line for an OSError: what failed, on which path, and what to do."""
+    import errno
+
+    where = f"{e.filename}: " if e.filename else ""
+    hint = {errno.ENOSPC: "the disk is full; free space and run the same command again: finished work is kept",
+            errno.EDQUOT: "the disk quota is used up; free space and run the same command again",
+            errno.EACCES: "no permission to write there; choose another --out or change its permissions",
+            errno.EPERM: "not permitted; choose another --out or change its permissions",
+            errno.EROFS: "the file system is read-only; choose another --out",
+            errno.ENOTDIR: "a part of this path is a file, not a folder; choose another --out",
+            errno.EISDIR: "this is a folder, a file was expected"}.get(e.errno, "")
+    return f"{where}{e.strerror or e}" + (f" ({hint})" if hint else "")
 
 
 if __name__ == "__main__":

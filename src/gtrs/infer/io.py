@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gtrs.body.joints import COCO19
 from gtrs.body.keypoint_formats import SOURCE_LAYOUTS, to_coco19
 from gtrs.infer.json_stream import JsonArrayError, iter_json_array
 
@@ -30,6 +31,12 @@ LAYOUT_BY_COUNT = {17: "coco17", 19: "coco19", 25: "openpose25", 18: "openpose18
 AMBIGUOUS_COUNTS = {17: "h36m17"}  # count -> the other layout it could be
 MAX_COORDINATE = 1e6  # pixels; larger is a unit or parsing mistake, not an image
 MIN_SPAN_PX = 2.0  # the visible keypoints' extent, pixels
+# Plausibility (check_plausible_person). Measured on the human COCO keypoints of ../shared/images
+# (coco_eval and the two annotated photos, 58 people with 4+ joints): the farthest joint lies at most
+# 8.4x the body's size from the others' centre, and the thinnest person spreads across its main line
+# by 4.6% of its length; the limits leave a 3x and a 9x margin.
+OUTLIER_FACTOR = 25.0
+MIN_LINE_SPREAD = 0.005
 
 
 class KeypointFileError(ValueError):
@@ -67,7 +74,11 @@ def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
         if arr.size % 3 == 0 and (layout is None or arr.size == 3 * len(SOURCE_LAYOUTS[layout])):
             arr = arr.reshape(-1, 3)
         else:
-            raise KeypointFileError(f"{where}: expected a flat list of (x, y, score) triples, got {arr.size} numbers")
+            fits = LAYOUT_BY_COUNT.get(arr.size // 3) if arr.size % 3 == 0 else None
+            hint = f"; {arr.size // 3} triples fit {fits}: pass --joints {fits}" if fits and fits != layout else ""
+            raise KeypointFileError(f"{where}: expected a flat list of (x, y, score) triples"
+                                    + (f" for {layout} ({3 * len(SOURCE_LAYOUTS[layout])} numbers)" if layout else "")
+                                    + f", got {arr.size} numbers{hint}")
     if arr.ndim != 2 or arr.shape[1] not in (2, 3):
         raise KeypointFileError(f"{where}: expected keypoints of shape (J, 2) or (J, 3), got {arr.shape}")
     layout = layout or LAYOUT_BY_COUNT.get(arr.shape[0])
@@ -88,7 +99,26 @@ def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
     if span < MIN_SPAN_PX:
         raise KeypointFileError(f"{where}: the visible keypoints span {span:.2g} pixels; expected a person, "
                                 f"at least {MIN_SPAN_PX:g} pixels across")
+    check_plausible_person(coco19[seen, :2], [COCO19.names[j] for j in np.flatnonzero(seen)], where)
     return coco19, layout
+
+
+def check_plausible_person(points: np.ndarray, names: list[str], where: str) -> None:
+    """Refuse (one KeypointFileError) visible keypoints (N, 2) that cannot be one person: a joint
+    more than ``OUTLIER_FACTOR`` times the body's size from the others' centre (the size: the median
+    distance of the visible joints from their median point), or joints on one straight line
+    (spread across the line under ``MIN_LINE_SPREAD`` of the spread along it)."""
+    centre = np.median(points, axis=0)
+    distance = np.linalg.norm(points - centre, axis=1)
+    size = max(float(np.median(distance)), MIN_SPAN_PX / 2)
+    worst = int(np.argmax(distance))
+    if distance[worst] > OUTLIER_FACTOR * size:
+        raise KeypointFileError(f"{where}: joint {names[worst]} at ({points[worst, 0]:.6g}, {points[worst, 1]:.6g}) "
+                                f"lies {distance[worst] / size:.0f}x the body's size from the other joints "
+                                f"(at most {OUTLIER_FACTOR:g}x); not a person")
+    spread = np.linalg.svd(points - points.mean(axis=0), compute_uv=False)
+    if spread[1] < MIN_LINE_SPREAD * spread[0]:
+        raise KeypointFileError(f"{where}: the {len(points)} visible joints lie on one straight line; not a person")
 
 
 def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
@@ -149,7 +179,12 @@ def _list_records(path: Path, elements: Iterator, joints: str | None) -> Iterato
     for i, element in enumerate(elements):
         if isinstance(element, dict) and "instances" in element:
             frame = _label(element.get("frame_id"), i)
-            for k, instance in enumerate(_list(element["instances"], path)):
+            if not isinstance(element["instances"], list):  # one bad frame: reported, the rest is read
+                yield (f"{path}#frame {frame}", KeypointFileError(
+                    f"{path}#frame {frame}: 'instances' must be a list of people, got "
+                    f"{type(element['instances']).__name__}; frame skipped"), "keypoints", joints)
+                continue
+            for k, instance in enumerate(element["instances"]):
                 yield f"{path}#frame {frame} instance {k}", _mmpose_record(instance), "keypoints", joints
         elif isinstance(element, dict) and "keypoint_scores" in element:
             yield f"{path}#instance {i}", _mmpose_record(element), "keypoints", joints
@@ -192,12 +227,6 @@ def _load_json(path: Path):
         raise KeypointFileError(f"{path}: not usable JSON ({e})") from None
 
 
-def _list(value, path: Path) -> list:
-    if not isinstance(value, list):
-        raise KeypointFileError(f"{path}: expected a list of instances, got {type(value).__name__}")
-    return value
-
-
 def _mmpose_record(record):
     """An MMPose instance -> a record whose ``keypoints`` are (J, 3) with the scores as confidence."""
     if not isinstance(record, dict) or "keypoints" not in record or "keypoint_scores" not in record:
@@ -214,15 +243,17 @@ def _mmpose_record(record):
 
 def _label(value, default: int) -> str:
     """A record id for messages: ints and short strings as they are, anything else by position."""
-    return str(value) if isinstance(value, (int, str)) and len(str(value)) <= 40 else str(default)
+    ok = isinstance(value, (int, str)) and not isinstance(value, bool) and len(str(value)) <= 40
+    return str(value) if ok else str(default)
 
 
 def _image_size(image: dict, where: str) -> tuple[int, int] | None:
     if "width" not in image and "height" not in image:
         return None
     w, h = image.get("width"), image.get("height")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < MAX_COORDINATE for v in (w, h)):
-        raise KeypointFileError(f"{where}: the image's width and height must be positive numbers, got {w!r}, {h!r}")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < MAX_COORDINATE for v in (w, h)):
+        raise KeypointFileError(f"{where}: the image's width and height must be numbers of at least 1 pixel, "
+                                f"got {w!r}, {h!r}")
     return int(w), int(h)
 
 
@@ -261,6 +292,8 @@ def _record_person(path: Path, where: str, record, key: str, layout: str | None,
                    result: ReadResult) -> Person | None:
     """One record's person (None for an empty COCO annotation); a layout read from the joint count
     is noted in ``result``."""
+    if isinstance(record, KeypointFileError):  # a record the list reader found broken
+        raise record
     if not isinstance(record, dict) or key not in record:
         raise KeypointFileError(f"{where}: missing field {key!r}")
     count = record.get("num_keypoints", 1)
@@ -274,7 +307,9 @@ def _record_person(path: Path, where: str, record, key: str, layout: str | None,
     if layout is None:
         result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
     image_id = record.get("image_id")
-    if image_id is not None and not isinstance(image_id, (int, str)):
+    if isinstance(image_id, float) and image_id.is_integer():  # 7.0: written by tools that keep ids as floats
+        image_id = int(image_id)
+    if image_id is not None and (not isinstance(image_id, (int, str)) or isinstance(image_id, bool)):
         raise KeypointFileError(f"{where}: image_id must be a number or a string, got {type(image_id).__name__}")
     image = images.get(image_id, {})
     size = _image_size(image, where)

@@ -18,6 +18,7 @@ from gtrs.infer.io import (
     ReadResult,
     read_keypoints_in_chunks,
 )
+from gtrs.infer.journal import PeopleJournal, journal_path, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
@@ -26,6 +27,7 @@ from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 class PredictSummary:
     written: list[Path] = field(default_factory=list)
     people: int = 0
+    resumed: int = 0  # of ``people``: finished by an earlier, interrupted run (its journal)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -156,6 +158,9 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     over people. ``mesh`` / ``refine``: see ``Reconstructor.__call__`` (the fitted body also gives
     ``params`` and ``bvh`` files and a skinned GLB). A bad file or record is reported in
     ``PredictSummary.errors`` and skipped; the rest completes. Outputs that exist already are not replaced (reported) unless ``overwrite``.
+    A run that was killed resumes (``gtrs.infer.journal``): its finished people are kept, the rest is
+    computed, and the combined file holds every person once. An OSError (a full disk, a folder that
+    cannot be written) stops the run with the people finished so far intact, ready to resume.
     With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``).
     """
     from gtrs.viz.html_page import MAX_BODIES, write_results_page
@@ -171,76 +176,116 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     # Mesh files are written on a thread while the network runs on the next chunk (file writes and
     # numpy release the GIL); at most one chunk's writes are pending, so memory stays flat.
     saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gtrs-save")
-    pending: list[Future] = []
+    pending: list[tuple[Future | None, int, dict]] = []  # (files being written, person index, record)
 
-    def collect_saves() -> None:
-        for saved in pending:
-            summary.written += saved.result()
-        pending.clear()
+    def collect_saves(journal: PeopleJournal) -> None:
+        try:
+            for saved, index, record in pending:
+                if saved is not None:
+                    summary.written += saved.result()
+                journal.finish(index, record)
+        finally:
+            pending.clear()
 
-    for path in files:
-        chunks = _read_input(path, joints, detector, person, render or html)
-        try:
-            first = next(chunks)
-        except KeypointFileError as e:
-            summary.errors.append(str(e))
-            continue
-        people_json = out / f"{stems[path]}_people.json"
-        if people_json.exists() and not overwrite:
-            summary.errors.append(f"{path}: {people_json} exists; pass --overwrite to replace it")
-            continue
-        if reconstructor is None:  # loaded only once some input is known to be usable
-            reconstructor = Reconstructor.pretrained(device=device, onnx_path=onnx, precision=precision)
-        writer = PeopleJsonWriter(people_json, str(path), frame)
-        start = 0  # the file's people so far: person k of a file is NAME_k
-        try:
-            for read, image in chain([first], chunks):
-                summary.errors.extend(read.errors)
-                summary.notes.extend(n for n in read.notes if n not in summary.notes)
-                if not read.people:
-                    continue
-                chunk = read.people
-                bar.total += len(chunk)
-                bar.refresh()
-                placed = _reconstruct(reconstructor, chunk, focal, summary.errors, mesh=mesh, refine=refine)
-                collect_saves()
-                bar.update(len(chunk))
-                for i, result in placed:
-                    who = chunk[i]
-                    stem = f"{stems[path]}_{start + i}"
-                    if formats:
-                        targets = [out / (f"{stem}_params.json" if fmt == "params" else f"{stem}.{fmt}")
-                                   for fmt in formats] + [out / f"{stem}_joints.json"]
-                        existing = [t.name for t in targets if t.exists()]
-                        if existing and not overwrite:
-                            summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+    try:
+        for path in files:
+            chunks = _read_input(path, joints, detector, person, render or html)
+            try:
+                first = next(chunks)
+            except KeypointFileError as e:
+                summary.errors.append(str(e))
+                continue
+            people_json = out / f"{stems[path]}_people.json"
+            if people_json.exists() and not overwrite:
+                journal_path(people_json).unlink(missing_ok=True)  # a run killed after publishing: it was done
+                summary.errors.append(f"{path}: {people_json} exists; pass --overwrite to replace it")
+                continue
+            if reconstructor is None:  # loaded only once some input is known to be usable
+                reconstructor = Reconstructor.pretrained(device=device, onnx_path=onnx, precision=precision)
+            out.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(out, stems[path])
+            journal = PeopleJournal(journal_path(people_json), fresh=overwrite)
+            writer = PeopleJsonWriter(people_json, str(path), frame)
+            start = 0  # the file's people so far: person k of a file is NAME_k
+            try:
+                try:
+                    for read, image in chain([first], chunks):
+                        summary.errors.extend(read.errors)
+                        summary.notes.extend(n for n in read.notes if n not in summary.notes)
+                        if not read.people:
                             continue
-                        pending.append(saver.submit(result.save, out, stem, formats, frame))
-                    writer.add(result.record(frame))
-                    overlay_png = None
-                    picture = image.get(who.image) if isinstance(image, dict) else image
-                    if render:
-                        png = out / f"{stem}_views.png"
-                        with atomic_path(png) as tmp:
-                            render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
-                        summary.written.append(png)
-                        if picture is not None:
-                            png = out / f"{stem}_overlay.png"
-                            with atomic_path(png) as tmp:
-                                overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal,
-                                                 str(tmp))
-                            summary.written.append(png)
-                            overlay_png = png
-                    if html and len(page) < MAX_BODIES:
-                        page.append(result.page_body(stem, picture, overlay_png, who.image_size))
-                    summary.people += 1
-                start += len(chunk)
-        except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
-            summary.errors.append(str(e))
-        collect_saves()
-        writer.close(keep=writer.count > 0)
-        if writer.count:
-            summary.written.append(people_json)
+                        chunk = read.people
+                        bar.total += len(chunk)
+                        bar.refresh()
+                        todo = [i for i in range(len(chunk)) if start + i not in journal.done]
+                        placed = dict((todo[j], r) for j, r in _reconstruct(
+                            reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine)) \
+                            if todo else {}
+                        collect_saves(journal)
+                        bar.update(len(chunk))
+                        for i in range(len(chunk)):
+                            if start + i in journal.done:  # finished by the run that was killed
+                                writer.add(journal.done[start + i])
+                                summary.people += 1
+                                summary.resumed += 1
+                                continue
+                            if i not in placed:
+                                continue
+                            result, who = placed[i], chunk[i]
+                            stem = f"{stems[path]}_{start + i}"
+                            saving = None
+                            if formats:
+                                targets = [out / (f"{stem}_params.json" if fmt == "params" else f"{stem}.{fmt}")
+                                           for fmt in formats] + [out / f"{stem}_joints.json"]
+                                existing = [t.name for t in targets if t.exists()]
+                                # files of a person the killed run did not finish are its own: replaced
+                                if existing and not overwrite and not journal.resumed:
+                                    summary.errors.append(f"{who.source}: {out / existing[0]} exists; pass --overwrite to replace it")
+                                    continue
+                                saving = saver.submit(result.save, out, stem, formats, frame)
+                            record = result.record(frame)
+                            writer.add(record)
+                            overlay_png = None
+                            picture = image.get(who.image) if isinstance(image, dict) else image
+                            if render:
+                                png = out / f"{stem}_views.png"
+                                with atomic_path(png) as tmp:
+                                    render_result_views(result.vertices, result.faces, str(tmp), title=who.source.split("/")[-1])
+                                summary.written.append(png)
+                                if picture is not None:
+                                    png = out / f"{stem}_overlay.png"
+                                    with atomic_path(png) as tmp:
+                                        overlay_on_image(picture, result.vertices, result.faces, result.focal, result.principal,
+                                                         str(tmp))
+                                    summary.written.append(png)
+                                    overlay_png = png
+                            pending.append((saving, start + i, record))
+                            if html and len(page) < MAX_BODIES:
+                                page.append(result.page_body(stem, picture, overlay_png, who.image_size))
+                            summary.people += 1
+                        start += len(chunk)
+                except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
+                    summary.errors.append(str(e))
+                collect_saves(journal)
+            except BaseException:  # an OSError (full disk, permissions) or an interrupt: finished people stay journaled
+                for saving, _, _ in pending:
+                    if saving is not None:
+                        saving.cancel()
+                pending.clear()
+                journal.close(remove=False)
+                try:
+                    writer.close(keep=False)
+                except OSError:
+                    pass
+                raise
+            writer.close(keep=writer.count > 0)
+            journal.close(remove=True)
+            if writer.count:
+                summary.written.append(people_json)
+    except BaseException:  # the progress bar ends its line before the error's, the writer thread stops
+        bar.close()
+        saver.shutdown(wait=True)
+        raise
     saver.shutdown()
     bar.close()
     for d in detector:

@@ -97,23 +97,29 @@ class MeshResult:
                 built.append(self.mesh(frame))
             return built[0]
 
-        for fmt in formats:
-            if fmt not in OUTPUT_FORMATS:
-                raise ValueError(f"unknown output format {fmt!r}; expected one of {OUTPUT_FORMATS}")
-            if fmt in BODY_FORMATS and self.params is None:
-                continue  # the raw network mesh has no body parameters
-            paths.append(self._save_one(folder, stem, fmt, frame, mesh))
-        record = {
-            "source": self.source, "image": self.image, "frame": FRAME_NAMES[frame],
-            "translation": self.to_frame(self.translation, frame).tolist(), "focal_px": self.focal,
-            "principal_px": self.principal.tolist(), "reprojection_error_px": self.reprojection_px,
-            "joints_coco19": {n: p.tolist() for n, p in zip(COCO19.names, self.to_frame(self.joints, frame))},
-            "joints_h36m17": {n: p.tolist() for n, p in zip(H36M17.names, self.to_frame(self.joints_h36m, frame))},
-        }
-        path = folder / f"{stem}_joints.json"
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(record, indent=1))
-        return paths + [path]
+        try:  # a person's files appear together or not at all (a full disk part-way removes the rest)
+            for fmt in formats:
+                if fmt not in OUTPUT_FORMATS:
+                    raise ValueError(f"unknown output format {fmt!r}; expected one of {OUTPUT_FORMATS}")
+                if fmt in BODY_FORMATS and self.params is None:
+                    continue  # the raw network mesh has no body parameters
+                paths.append(self._save_one(folder, stem, fmt, frame, mesh))
+            record = {
+                "source": self.source, "image": self.image, "frame": FRAME_NAMES[frame],
+                "translation": self.to_frame(self.translation, frame).tolist(), "focal_px": self.focal,
+                "principal_px": self.principal.tolist(), "reprojection_error_px": self.reprojection_px,
+                "joints_coco19": {n: p.tolist() for n, p in zip(COCO19.names, self.to_frame(self.joints, frame))},
+                "joints_h36m17": {n: p.tolist() for n, p in zip(H36M17.names, self.to_frame(self.joints_h36m, frame))},
+            }
+            path = folder / f"{stem}_joints.json"
+            with atomic_path(path) as tmp:
+                tmp.write_text(json.dumps(record, indent=1))
+            paths.append(path)
+        except BaseException:
+            for written in paths:
+                written.unlink(missing_ok=True)
+            raise
+        return paths
 
     def _save_one(self, folder: Path, stem: str, fmt: str, frame: str, mesh) -> Path:
         if fmt == "params":
@@ -209,7 +215,14 @@ class PeopleJsonWriter:
         self.count += 1
 
     def close(self, keep: bool = True) -> None:
-        """Finish and publish the file (``keep``), or drop it."""
+        """Finish and publish the file (``keep``), or drop it (also when the disk is full)."""
+        if not keep:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._tmp.unlink(missing_ok=True)
+            return
         self._file.write("\n]}\n")
         self._file.close()
         if keep:

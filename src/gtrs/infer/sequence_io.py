@@ -82,13 +82,18 @@ def _read_mmpose_video(path: Path, joints: str | None, fps: float | None) -> Seq
         raise KeypointFileError(f"{path}: not valid JSON ({type(e).__name__})") from None
     if not (isinstance(data, list) and data and all(isinstance(r, dict) and "instances" in r for r in data)):
         raise KeypointFileError(f"{path}: expected an MMPose video JSON: a list of {{frame_id, instances}}")
-    ids = [r.get("frame_id") if isinstance(r.get("frame_id"), int) else i for i, r in enumerate(data)]
+    ids = [r.get("frame_id") if isinstance(r.get("frame_id"), int) and not isinstance(r.get("frame_id"), bool)
+           else i for i, r in enumerate(data)]
     count = max(ids) - min(ids) + 1
     if count > 10 * len(data) + 1000:
         raise KeypointFileError(f"{path}: frame ids span {count} frames for {len(data)} records")
     seq = SequenceInput(str(path), [[] for _ in range(count)], fps or DEFAULT_FPS)
     for i, (record, fid) in enumerate(zip(data, ids)):
-        instances = record["instances"] if isinstance(record["instances"], list) else []
+        instances = record["instances"]
+        if not isinstance(instances, list):
+            seq.errors.append(f"{path}#frame {fid}: 'instances' must be a list of people, got "
+                              f"{type(instances).__name__}; the frame is left empty")
+            continue
         for k, inst in enumerate(instances):
             where = f"{path}#frame {fid} instance {k}"
             try:
