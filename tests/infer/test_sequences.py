@@ -140,3 +140,21 @@ def test_nothing_to_track_is_one_clear_error(tmp_path, shipped):
     with pytest.raises(KeypointFileError, match="no person tracked"):
         predict_sequence(tmp_path / "short.npy", tmp_path / "out", joints="coco19", reconstructor=shipped,
                          show_progress=False)
+
+
+def test_a_killed_sequence_run_resumes_and_completes(anny_body, shipped, tmp_path):
+    np.save(tmp_path / "walk.npy", walkers(anny_body, T=8))
+    out = tmp_path / "out"
+    run = lambda: predict_sequence(tmp_path / "walk.npy", out, joints="coco19", fps=25.0,  # noqa: E731
+                                   formats=("bvh", "params"), reconstructor=shipped, show_progress=False)
+    whole = run()
+    assert whole.tracks == 2 and not (out / ".walk_tracks.journal").exists()
+    # as a kill leaves it: track 0 journaled, track 1 cut off after its BVH, a temporary file
+    (out / "walk_track1_params.npz").unlink()
+    (out / ".walk_tracks.journal").write_text(json.dumps({"index": 0, "record": {"stem": "walk_track0"}}) + "\n")
+    (out / ".walk_track1.bvh.abcd1234.bvh").write_text("half")
+    resumed = run()
+    assert resumed.tracks == 2 and resumed.resumed == 1 and not resumed.errors
+    assert (out / "walk_track1_params.npz").is_file() and (out / "walk_track1.bvh").is_file()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert "exists" in run().errors[0]  # a finished job is not silently redone

@@ -1,4 +1,5 @@
-"""A run's journal of finished people, so a killed ``gtrs predict`` resumes without losing anyone.
+"""A run's journal of finished people, so a killed ``gtrs predict`` resumes without losing anyone
+(``gtrs predict-sequence`` keeps one of finished tracks the same way, ``.NAME_tracks.journal``).
 
 Beside the outputs, ``.NAME_people.journal`` holds one JSON line per person of input NAME whose
 files are all written: ``{"index": k, "record": {...}}`` (k: the person's number in the input,

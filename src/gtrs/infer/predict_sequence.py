@@ -25,6 +25,7 @@ import torch
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
+from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.body.anny import PHENOTYPE_NAMES
 from gtrs.body.mesh_normals import vertex_normals
 from gtrs.fit.keypoints import solve_translation
@@ -46,6 +47,7 @@ class SequenceSummary:
     written: list[Path] = field(default_factory=list)
     tracks: int = 0
     frames: int = 0
+    resumed: int = 0  # of ``tracks``: finished by an earlier, interrupted run (its journal)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -73,11 +75,19 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
     weights = body.skin_weights().numpy()
     overlay: dict[int, list] = {}
     page = []
+    # A killed run resumes (gtrs.infer.journal): tracks whose files were all written are kept, the
+    # files of the track the kill cut off are replaced.
+    remove_stale_temporaries(out, name)
+    journal = PeopleJournal(out / f".{name}_tracks.journal", fresh=overwrite)
     for k, track in enumerate(tqdm(tracks, desc="tracks", unit="track", disable=not show_progress)):
         stem = f"{name}_track{k}"
         targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats if f != "mp4"}
+        if k in journal.done:
+            summary.tracks += 1
+            summary.resumed += 1
+            continue
         existing = [p for p in targets.values() if p.exists()]
-        if existing and not overwrite:
+        if existing and not overwrite and not journal.resumed:
             summary.errors.append(f"{input}: {existing[0]} exists; pass --overwrite to replace it")
             continue
         keypoints, detected = track.dense()
@@ -132,6 +142,11 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                 overlay.setdefault(index, []).append((placed[i].float().numpy(), f, c))
         summary.tracks += 1
         summary.frames += T
+        journal.finish(k, {"stem": stem, "frames": T})
+    journal.close(remove=True)
+    if summary.resumed:
+        summary.notes.append(f"{input}: {summary.resumed} tracks were finished by the interrupted run before; "
+                             "the results page and the mp4 overlay show only the tracks computed now")
     if html and page:
         from gtrs.viz.html_page import write_results_page
 
