@@ -149,3 +149,16 @@ def test_the_first_build_is_announced_and_later_ones_are_quiet(tmp_path, capsys)
     with first_build_notice(tmp_path):
         pass
     assert capsys.readouterr().err == ""
+
+
+def test_no_warp_cuda_warning_on_a_machine_without_cuda():
+    import ctypes.util
+    import subprocess
+    import sys
+
+    if ctypes.util.find_library("cuda") is not None:
+        pytest.skip("a CUDA driver is installed: Warp's messages are kept")
+    result = subprocess.run([sys.executable, "-c", "from gtrs.body.anny import AnnyBody; AnnyBody()(None)"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "CUDA" not in result.stderr

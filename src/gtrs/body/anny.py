@@ -28,6 +28,30 @@ else:
     # every command; warnings and errors still show.
     warp.config.log_level = warp.LOG_WARNING
 
+
+def _init_warp_without_cuda_warning() -> None:
+    """Start Warp with its native "CUDA driver not found" line kept off stderr where there is no CUDA
+    driver at all (a CPU machine: the line says nothing a user can act on). With a driver, Warp starts
+    as usual and says what it has to say."""
+    import ctypes.util
+    import os
+    import sys
+
+    if warp is None or ctypes.util.find_library("cuda") is not None:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        warp.init()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_init_warp_without_cuda_warning()
+
 import anny  # noqa: E402
 import anny.paths  # noqa: E402
 
