@@ -444,6 +444,9 @@ def predict(
     device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
     precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
                                                "instructions, as in training; same accuracy), float32 or bfloat16."),
+    min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
+                                          "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
+                                          "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     import math
@@ -484,7 +487,7 @@ def predict(
             _fail(f"--onnx {onnx}: {e}")
     summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
                           overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html, device=device,
-                          precision=precision)
+                          precision=precision, min_confidence=min_confidence)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:
@@ -532,6 +535,9 @@ def predict_sequence_cmd(
     device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
     precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
                                                "instructions, as in training; same accuracy), float32 or bfloat16."),
+    min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
+                                          "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
+                                          "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace
@@ -553,7 +559,8 @@ def predict_sequence_cmd(
     if min_cutoff is not None:
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
     summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
-                               overwrite=overwrite, html=html, device=device, precision=precision)
+                               overwrite=overwrite, html=html, device=device, precision=precision,
+                               min_confidence=min_confidence)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

@@ -36,6 +36,12 @@ MIN_SPAN_PX = 2.0  # the visible keypoints' extent, pixels
 # 8.4x the body's size from the others' centre, and the thinnest person spreads across its main line
 # by 4.6% of its length; the limits leave a 3x and a 9x margin.
 OUTLIER_FACTOR = 25.0
+# Detectors place every joint and score it; a joint scored below its format's threshold is a miss
+# (confidence 0), as the detector's own tools treat it: MMPose/RTMPose draw keypoints above 0.3
+# (its visualiser's kpt_thr), OpenPose above 0.05 (its render_threshold), Ultralytics YOLO-pose
+# above 0.5; COCO results lists (any detector) take MMPose's 0.3; human flags (0/1/2) and NumPy
+# arrays are kept as given. ``--min-confidence`` replaces all of them.
+MIN_SCORE = {"mmpose": 0.3, "coco_results": 0.3, "openpose": 0.05, "yolo": 0.5, "annotations": 0.0, "numpy": 0.0}
 MIN_LINE_SPREAD = 0.005
 
 
@@ -64,8 +70,9 @@ class ReadResult:
             self.notes.append(text)
 
 
-def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
-    """(COCO-19 keypoints (19, 3), the layout used) from one person's values."""
+def _convert(values, layout: str | None, where: str, min_score: float = 0.0) -> tuple[np.ndarray, str]:
+    """(COCO-19 keypoints (19, 3), the layout used) from one person's values; a joint scored under
+    ``min_score`` is missing (confidence 0)."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (ValueError, TypeError, OverflowError):
@@ -89,7 +96,10 @@ def _convert(values, layout: str | None, where: str) -> tuple[np.ndarray, str]:
         raise KeypointFileError(f"{where}: layout {layout} has {len(SOURCE_LAYOUTS[layout])} joints, got {arr.shape[0]}")
     if not np.isfinite(arr).all():
         raise KeypointFileError(f"{where}: keypoints contain NaN or inf")
-    if np.abs(arr[:, :2]).max() > MAX_COORDINATE:
+    if arr.shape[1] == 3 and min_score > 0:
+        arr = arr.copy()
+        arr[arr[:, 2] < min_score, 2] = 0.0
+    if np.abs(arr[arr[:, 2] > 0, :2] if arr.shape[1] == 3 else arr).max(initial=0.0) > MAX_COORDINATE:
         raise KeypointFileError(f"{where}: keypoint coordinates beyond {MAX_COORDINATE:.0e} pixels")
     coco19 = to_coco19(arr, layout)
     seen = coco19[:, 2] > 0
@@ -121,23 +131,26 @@ def check_plausible_person(points: np.ndarray, names: list[str], where: str) -> 
         raise KeypointFileError(f"{where}: the {len(points)} visible joints lie on one straight line; not a person")
 
 
-def read_keypoints(path: str | Path, joints: str | None = None) -> ReadResult:
+def read_keypoints(path: str | Path, joints: str | None = None, min_confidence: float | None = None) -> ReadResult:
     """Read one keypoint file (.json, .npy or YOLO .txt) whole; ``joints`` forces the layout (see
-    ``SOURCE_LAYOUTS``)."""
+    ``SOURCE_LAYOUTS``); ``min_confidence`` replaces the formats' score thresholds (``MIN_SCORE``)."""
     whole = ReadResult()
-    for part in read_keypoints_in_chunks(path, joints, size=None):
+    for part in read_keypoints_in_chunks(path, joints, size=None, min_confidence=min_confidence):
         whole.people += part.people
         whole.errors += part.errors
         whole.notes += [n for n in part.notes if n not in whole.notes]
     return whole
 
 
-def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: int | None = 64) -> Iterator[ReadResult]:
+def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: int | None = 64,
+                             min_confidence: float | None = None) -> Iterator[ReadResult]:
     """Read one keypoint file as ``ReadResult`` chunks of at most ``size`` people (None: one chunk),
     each with the errors and notes of its records. A file whose top level is a JSON list (COCO
     results, MMPose) is decoded one record at a time, so memory stays flat however many people it
-    holds; a file that breaks off part-way yields the people before the break, then raises."""
+    holds; a file that breaks off part-way yields the people before the break, then raises. Joints
+    scored under their format's threshold (``MIN_SCORE``, or ``min_confidence``) are missing."""
     path = Path(path)
+    score = (lambda fmt: MIN_SCORE[fmt]) if min_confidence is None else (lambda fmt: min_confidence)  # noqa: E731
     if joints is not None and joints not in SOURCE_LAYOUTS:
         raise KeypointFileError(f"--joints {joints!r} is not one of {sorted(SOURCE_LAYOUTS)}")
     if not path.is_file():
@@ -145,13 +158,14 @@ def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: 
     if path.stat().st_size == 0:
         raise KeypointFileError(f"{path}: the file is empty")
     if path.suffix in (".npy", ".txt"):
-        whole = _read_numpy(path, joints) if path.suffix == ".npy" else _read_yolo(path, joints)
+        whole = _read_numpy(path, joints, score("numpy")) if path.suffix == ".npy" else \
+            _read_yolo(path, joints, score("yolo"))
         yield from _split(whole, size)
         return
     if path.suffix != ".json":
         raise KeypointFileError(f"{path}: expected a .json, .npy or .txt (YOLO-pose) keypoint file")
     if _first_character(path) == "[":
-        yield from _in_chunks(path, _list_records(path, _json_list(path), joints), size)
+        yield from _in_chunks(path, _list_records(path, _json_list(path), joints, score), size)
         return
     data = _load_json(path)
     if isinstance(data, dict) and "annotations" in data:
@@ -160,21 +174,22 @@ def read_keypoints_in_chunks(path: str | Path, joints: str | None = None, size: 
         images = {img.get("id"): img for img in data.get("images", [])
                   if isinstance(img, dict) and isinstance(img.get("id"), (int, str))}
         records = ((f"{path}#annotation {_label(a.get('id'), i) if isinstance(a, dict) else i}", a, "keypoints",
-                    joints or "coco17") for i, a in enumerate(data["annotations"]))
+                    joints or "coco17", score("annotations")) for i, a in enumerate(data["annotations"]))
         yield from _in_chunks(path, records, size, images)
         return
     if isinstance(data, dict) and "people" in data:
         if not isinstance(data["people"], list):
             raise KeypointFileError(f"{path}: OpenPose 'people' must be a list, got {type(data['people']).__name__}")
-        records = ((f"{path}#person {i}", p, "pose_keypoints_2d", joints) for i, p in enumerate(data["people"]))
+        records = ((f"{path}#person {i}", p, "pose_keypoints_2d", joints, score("openpose"))
+                   for i, p in enumerate(data["people"]))
         yield from _in_chunks(path, records, size)
         return
     raise KeypointFileError(f"{path}: unknown JSON layout; expected a COCO results list, a COCO annotation file "
                             "('annotations'), or OpenPose output ('people')")
 
 
-def _list_records(path: Path, elements: Iterator, joints: str | None) -> Iterator[tuple]:
-    """(where, record, key, layout) for each person of a top-level JSON list: COCO results, MMPose
+def _list_records(path: Path, elements: Iterator, joints: str | None, score) -> Iterator[tuple]:
+    """(where, record, key, layout, min score) for each person of a top-level JSON list: COCO results, MMPose
     instances (image form), or MMPose frames (``{frame_id, instances}``, video form)."""
     for i, element in enumerate(elements):
         if isinstance(element, dict) and "instances" in element:
@@ -182,14 +197,14 @@ def _list_records(path: Path, elements: Iterator, joints: str | None) -> Iterato
             if not isinstance(element["instances"], list):  # one bad frame: reported, the rest is read
                 yield (f"{path}#frame {frame}", KeypointFileError(
                     f"{path}#frame {frame}: 'instances' must be a list of people, got "
-                    f"{type(element['instances']).__name__}; frame skipped"), "keypoints", joints)
+                    f"{type(element['instances']).__name__}; frame skipped"), "keypoints", joints, 0.0)
                 continue
             for k, instance in enumerate(element["instances"]):
-                yield f"{path}#frame {frame} instance {k}", _mmpose_record(instance), "keypoints", joints
+                yield f"{path}#frame {frame} instance {k}", _mmpose_record(instance), "keypoints", joints, score("mmpose")
         elif isinstance(element, dict) and "keypoint_scores" in element:
-            yield f"{path}#instance {i}", _mmpose_record(element), "keypoints", joints
+            yield f"{path}#instance {i}", _mmpose_record(element), "keypoints", joints, score("mmpose")
         else:
-            yield f"{path}#{i}", element, "keypoints", joints or "coco17"
+            yield f"{path}#{i}", element, "keypoints", joints or "coco17", score("coco_results")
 
 
 def _split(whole: ReadResult, size: int | None) -> Iterator[ReadResult]:
@@ -263,9 +278,9 @@ def _in_chunks(path: Path, records: Iterator[tuple], size: int | None, images: d
     images = images or {}
     chunk, people = ReadResult(), 0
     try:
-        for where, record, key, layout in records:
+        for where, record, key, layout, min_score in records:
             try:
-                person = _record_person(path, where, record, key, layout, images, chunk)
+                person = _record_person(path, where, record, key, layout, images, chunk, min_score)
             except KeypointFileError as e:
                 chunk.errors.append(str(e))
                 continue
@@ -289,7 +304,7 @@ def _in_chunks(path: Path, records: Iterator[tuple], size: int | None, images: d
 
 
 def _record_person(path: Path, where: str, record, key: str, layout: str | None, images: dict,
-                   result: ReadResult) -> Person | None:
+                   result: ReadResult, min_score: float = 0.0) -> Person | None:
     """One record's person (None for an empty COCO annotation); a layout read from the joint count
     is noted in ``result``."""
     if isinstance(record, KeypointFileError):  # a record the list reader found broken
@@ -303,7 +318,7 @@ def _record_person(path: Path, where: str, record, key: str, layout: str | None,
         return None  # COCO crowd/empty annotations carry no keypoints
     if record[key] is None:
         raise KeypointFileError(f"{where}: MMPose keypoints must be (J, 2) with J keypoint_scores")
-    kp, used = _convert(record[key], layout, where)
+    kp, used = _convert(record[key], layout, where, min_score)
     if layout is None:
         result.note_layout(path, len(SOURCE_LAYOUTS[used]), used)
     image_id = record.get("image_id")
@@ -318,7 +333,7 @@ def _record_person(path: Path, where: str, record, key: str, layout: str | None,
     return Person(source=where, keypoints=kp, image=name, image_size=size)
 
 
-def _read_numpy(path: Path, layout: str | None) -> ReadResult:
+def _read_numpy(path: Path, layout: str | None, min_score: float = 0.0) -> ReadResult:
     try:
         arr = np.load(path, allow_pickle=False)
     except Exception as e:  # numpy raises many types for a damaged header or body
@@ -332,7 +347,7 @@ def _read_numpy(path: Path, layout: str | None) -> ReadResult:
     result = ReadResult()
     for i, person in enumerate(arr):
         try:
-            kp, used = _convert(person, layout, f"{path}#{i}")
+            kp, used = _convert(person, layout, f"{path}#{i}", min_score)
         except KeypointFileError as e:
             result.errors.append(str(e))
             continue
@@ -357,7 +372,7 @@ def _yolo_image(path: Path) -> Path | None:
     return None
 
 
-def _read_yolo(path: Path, layout: str | None) -> ReadResult:
+def _read_yolo(path: Path, layout: str | None, min_score: float = 0.0) -> ReadResult:
     """Ultralytics YOLO-pose labels (``save_txt``): per line ``class cx cy w h`` then (x y [v]) per
     keypoint, normalised by the image size; the image must lie beside the file (or one folder up)."""
     from PIL import Image, UnidentifiedImageError
@@ -397,7 +412,7 @@ def _read_yolo(path: Path, layout: str | None) -> ReadResult:
                 raise KeypointFileError(f"{where}: YOLO-pose coordinates must be normalised to [0, 1]")
             kp[:, 0] *= width
             kp[:, 1] *= height
-            coco19, used = _convert(kp, layout, where)
+            coco19, used = _convert(kp, layout, where, min_score)
         except KeypointFileError as e:
             result.errors.append(str(e))
             continue

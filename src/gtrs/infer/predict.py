@@ -60,7 +60,7 @@ CHUNK = 64  # people per network call
 
 
 def _read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
-                render: bool = True) -> Iterator[tuple[ReadResult, object]]:
+                render: bool = True, min_confidence: float | None = None) -> Iterator[tuple[ReadResult, object]]:
     """People of one input file in chunks of at most ``CHUNK``, each with its image: keypoints (read
     as they are needed: flat memory for any number of people), or a photo through the detector
     (every person found, largest first, or only the ``person``-th) with that photo. For a keypoint
@@ -69,7 +69,7 @@ def _read_input(path: Path, joints: str | None, detector_box: list, person: int 
     if path.suffix.lower() in IMAGE_SUFFIXES:
         image = load_image(path)
         if not detector_box:
-            detector_box.append(PoseDetector())
+            detector_box.append(PoseDetector(**({} if min_confidence is None else {"min_visibility": min_confidence})))
         found = detector_box[0].detect_all(image)
         if not found:
             raise KeypointFileError(f"{path}: the detector found no person")
@@ -85,7 +85,7 @@ def _read_input(path: Path, joints: str | None, detector_box: list, person: int 
             yield ReadResult(people=people[start:start + CHUNK]), image
         return
     images: dict[str, np.ndarray] = {}
-    for read in read_keypoints_in_chunks(path, joints, CHUNK):
+    for read in read_keypoints_in_chunks(path, joints, CHUNK, min_confidence):
         yield read, _attach_images(path, read, images) if render else {}
 
 
@@ -149,7 +149,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             formats: tuple[str, ...] = OUTPUT_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False, person: int | None = None, mesh: str = "fit",
-            refine: bool = False, html: bool = False, device: str = "cpu", precision: str = "auto") -> PredictSummary:
+            refine: bool = False, html: bool = False, device: str = "cpu", precision: str = "auto",
+            min_confidence: float | None = None) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
@@ -161,7 +162,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     A run that was killed resumes (``gtrs.infer.journal``): its finished people are kept, the rest is
     computed, and the combined file holds every person once. An OSError (a full disk, a folder that
     cannot be written) stops the run with the people finished so far intact, ready to resume.
-    With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``).
+    With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``). Detector scores
+    under ``min_confidence`` (default: per format, ``gtrs.infer.io.MIN_SCORE``; photos 0.3) are misses.
     """
     from gtrs.viz.html_page import MAX_BODIES, write_results_page
     from gtrs.viz.render import overlay_on_image, render_result_views
@@ -189,7 +191,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     try:
         for path in files:
-            chunks = _read_input(path, joints, detector, person, render or html)
+            chunks = _read_input(path, joints, detector, person, render or html, min_confidence)
             try:
                 first = next(chunks)
             except KeypointFileError as e:

@@ -57,11 +57,11 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                      formats: tuple[str, ...] = SEQUENCE_FORMATS, frame: str = "viewer", min_frames: int = 5,
                      max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
                      overwrite: bool = False, html: bool = False, device: str = "cpu",
-                     precision: str = "auto") -> SequenceSummary:
+                     precision: str = "auto", min_confidence: float | None = None) -> SequenceSummary:
     """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring);
     ``device`` / ``precision`` as for ``Reconstructor`` when none is given."""
     out = Path(out)
-    seq = read_sequence(input, joints, fps)
+    seq = read_sequence(input, joints, fps, min_confidence)
     summary = SequenceSummary(errors=list(seq.errors), notes=list(seq.notes))
     tracks = [t for t in track_people(seq.frames, max_gap=max_gap) if len(t.frames) >= min_frames]
     if not tracks:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gtrs.infer.io import KeypointFileError, _convert, _mmpose_record, read_keypoints
+from gtrs.infer.io import MIN_SCORE, KeypointFileError, _convert, _mmpose_record, read_keypoints
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 DEFAULT_FPS = 30.0
@@ -41,9 +41,10 @@ def _frame_number(path: Path) -> tuple[int, str]:
     return (int(numbers[-1]) if numbers else -1, path.name)
 
 
-def read_sequence(path: str | Path, joints: str | None = None, fps: float | None = None) -> SequenceInput:
+def read_sequence(path: str | Path, joints: str | None = None, fps: float | None = None,
+                  min_confidence: float | None = None) -> SequenceInput:
     """Read a sequence (see the module docstring); ``fps`` overrides the frame rate (default: the
-    video's, else 30)."""
+    video's, else 30); ``min_confidence`` the formats' score thresholds (``gtrs.infer.io.MIN_SCORE``)."""
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"), key=_frame_number)
@@ -52,7 +53,7 @@ def read_sequence(path: str | Path, joints: str | None = None, fps: float | None
         seq = SequenceInput(str(path), [], fps or DEFAULT_FPS)
         for f in files:
             try:
-                read = read_keypoints(f, joints)
+                read = read_keypoints(f, joints, min_confidence)
             except KeypointFileError as e:
                 seq.errors.append(str(e))
                 seq.frames.append([])
@@ -66,16 +67,16 @@ def read_sequence(path: str | Path, joints: str | None = None, fps: float | None
     if path.suffix.lower() in VIDEO_SUFFIXES:
         from gtrs.infer.video import read_video_keypoints
 
-        return read_video_keypoints(path, fps)
+        return read_video_keypoints(path, fps, min_visibility=min_confidence)
     if path.suffix == ".npy":
-        return _read_numpy_sequence(path, joints, fps)
+        return _read_numpy_sequence(path, joints, fps, min_confidence or MIN_SCORE["numpy"])
     if path.suffix == ".json":
-        return _read_mmpose_video(path, joints, fps)
+        return _read_mmpose_video(path, joints, fps, MIN_SCORE["mmpose"] if min_confidence is None else min_confidence)
     raise KeypointFileError(f"{path}: expected a folder of per-frame JSON, an MMPose video JSON, a .npy "
                             f"(T, [N,] J, 2|3) array or a video ({', '.join(VIDEO_SUFFIXES)})")
 
 
-def _read_mmpose_video(path: Path, joints: str | None, fps: float | None) -> SequenceInput:
+def _read_mmpose_video(path: Path, joints: str | None, fps: float | None, min_score: float) -> SequenceInput:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as e:
@@ -97,7 +98,7 @@ def _read_mmpose_video(path: Path, joints: str | None, fps: float | None) -> Seq
         for k, inst in enumerate(instances):
             where = f"{path}#frame {fid} instance {k}"
             try:
-                kp, _ = _convert(_mmpose_record(inst).get("keypoints"), joints, where)
+                kp, _ = _convert(_mmpose_record(inst).get("keypoints"), joints, where, min_score)
             except (KeypointFileError, AttributeError) as e:
                 seq.errors.append(str(e) if isinstance(e, KeypointFileError) else f"{where}: not an instance record")
                 continue
@@ -105,7 +106,7 @@ def _read_mmpose_video(path: Path, joints: str | None, fps: float | None) -> Seq
     return seq
 
 
-def _read_numpy_sequence(path: Path, joints: str | None, fps: float | None) -> SequenceInput:
+def _read_numpy_sequence(path: Path, joints: str | None, fps: float | None, min_score: float = 0.0) -> SequenceInput:
     try:
         arr = np.load(path, allow_pickle=False)
     except Exception as e:  # numpy raises many types for a damaged file
@@ -122,7 +123,7 @@ def _read_numpy_sequence(path: Path, joints: str | None, fps: float | None) -> S
             if person.shape[-1] == 3 and not (person[:, 2] > 0).any():
                 continue  # an empty slot
             try:
-                frame.append(_convert(person, joints, f"{path}#frame {t} person {n}")[0])
+                frame.append(_convert(person, joints, f"{path}#frame {t} person {n}", min_score)[0])
             except KeypointFileError as e:
                 seq.errors.append(str(e))
         seq.frames.append(frame)

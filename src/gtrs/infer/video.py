@@ -10,8 +10,10 @@ from tqdm import tqdm
 from gtrs.infer.io import KeypointFileError
 
 
-def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bool = True):
-    """A ``SequenceInput`` of one video: per frame, the detected person (or none)."""
+def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bool = True,
+                         min_visibility: float | None = None):
+    """A ``SequenceInput`` of one video: per frame, the detected person (or none); landmarks under
+    ``min_visibility`` (default: the detector's) are missing."""
     from gtrs.infer.detector import PoseDetector
     from gtrs.infer.sequence_io import SequenceInput
 
@@ -29,7 +31,7 @@ def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bo
         stream = container.streams.video[0]
         rate = fps or (float(stream.average_rate) if stream.average_rate else 30.0)
         seq = SequenceInput(str(path), [], rate, image_size=(stream.codec_context.width, stream.codec_context.height))
-        with PoseDetector(video=True) as detector:
+        with PoseDetector(video=True, **({} if min_visibility is None else {"min_visibility": min_visibility})) as detector:
             try:
                 for frame in tqdm(container.decode(stream), total=stream.frames or None, desc="detect", unit="frame",
                                   disable=not show_progress):
