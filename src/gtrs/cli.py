@@ -400,6 +400,17 @@ def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, 
     _write_json_and_markdown(out, "probes", result, probes_markdown(result))
 
 
+def _shape_hints(gender: str | None, age: float | None, height: float | None, weight: float | None):
+    """--gender/--age/--height/--weight as ``ShapeHints``; a bad value is one error line."""
+    from gtrs.fit.shape_hints import ShapeHints
+
+    try:
+        return ShapeHints(ShapeHints.parse_gender(gender), age, height, weight)
+    except ValueError as e:
+        _fail(str(e).replace("age_years", "--age").replace("height_cm", "--height").replace("weight_kg", "--weight")
+              )
+
+
 def _check_device_and_precision(device: str, precision: str) -> None:
     """--device and --precision, checked before anything runs."""
     from gtrs.train.precision import PRECISIONS
@@ -447,6 +458,11 @@ def predict(
     min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
                                           "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
                                           "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
+    gender: str = typer.Option(None, help="Hold the fitted bodies' gender: male, female, neutral, or 0 (male) to "
+                                          "1 (female). Hints apply to every person of the run."),
+    age: float = typer.Option(None, help="Hold the fitted bodies' age, in years (anny's calibrated age scale)."),
+    height: float = typer.Option(None, help="Hold the fitted bodies' height, in cm (the rest-pose body)."),
+    weight: float = typer.Option(None, help="Hold the fitted bodies' weight, in kg (the body's volume at 980 kg/m^3)."),
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     import math
@@ -487,7 +503,8 @@ def predict(
             _fail(f"--onnx {onnx}: {e}")
     summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
                           overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html, device=device,
-                          precision=precision, min_confidence=min_confidence)
+                          precision=precision, min_confidence=min_confidence,
+                          hints=_shape_hints(gender, age, height, weight))
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:
@@ -538,6 +555,11 @@ def predict_sequence_cmd(
     min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
                                           "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
                                           "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
+    gender: str = typer.Option(None, help="Hold the fitted bodies' gender: male, female, neutral, or 0 (male) to "
+                                          "1 (female). Hints apply to every person of the run."),
+    age: float = typer.Option(None, help="Hold the fitted bodies' age, in years (anny's calibrated age scale)."),
+    height: float = typer.Option(None, help="Hold the fitted bodies' height, in cm (the rest-pose body)."),
+    weight: float = typer.Option(None, help="Hold the fitted bodies' weight, in kg (the body's volume at 980 kg/m^3)."),
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace
@@ -560,7 +582,7 @@ def predict_sequence_cmd(
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
     summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
                                overwrite=overwrite, html=html, device=device, precision=precision,
-                               min_confidence=min_confidence)
+                               min_confidence=min_confidence, hints=_shape_hints(gender, age, height, weight))
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

@@ -167,6 +167,38 @@ class AnnyBody(BodyModel):
     def num_vertices(self) -> int:
         return int(self.model.template_vertices.shape[0])
 
+    # -- measurements and the calibrated age scale (hints such as --age, --height, --weight) ------
+    @cached_property
+    def _age_anchors(self) -> tuple[np.ndarray, np.ndarray]:
+        """anny's calibrated 'morphological age' scale (years) against its age parameter (WHO-fitted)."""
+        from anny.shape_distribution import SimpleShapeDistribution
+
+        mapping = SimpleShapeDistribution(self.model).morphological_age_mapping
+        return (mapping.morphological_age_anchors.double().cpu().numpy(),
+                mapping.anny_age_anchors.double().cpu().numpy())
+
+    def age_parameter(self, years: float | np.ndarray) -> np.ndarray:
+        """anny's ``age`` parameter for an age in years (anny's own calibration: 1 year 0.05, 11 years
+        0.415, 18 years 0.77, 64 years 0.83, 110 years 1.0), clipped to [0, 1]."""
+        years_anchor, anny_anchor = self._age_anchors
+        return np.clip(np.interp(years, years_anchor, anny_anchor), 0.0, 1.0)
+
+    def years_of_age(self, age: float | np.ndarray) -> np.ndarray:
+        """The inverse of ``age_parameter``: years for anny's ``age`` parameter."""
+        years_anchor, anny_anchor = self._age_anchors
+        return np.interp(age, anny_anchor, years_anchor)
+
+    @torch.no_grad()
+    def rest_measurements(self, shape: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B,) height (metres, the rest mesh's vertical extent) and mass (kg: the closed mesh's volume
+        at 980 kg/m^3, as anny's anthropometry) of bodies ``shape`` (B, shape_dim)."""
+        v = self(self.identity_rotations(shape.shape[0]), shape).vertices.double()
+        height = v[..., 1].amax(-1) - v[..., 1].amin(-1)
+        f = self.faces.long()
+        v0, v1, v2 = v[:, f[:, 0]], v[:, f[:, 1]], v[:, f[:, 2]]
+        volume = (torch.cross(v0, v1, dim=-1) * v2).sum(-1).sum(-1).abs() / 6.0
+        return height.to(self.dtype), (980.0 * volume).to(self.dtype)
+
     def default_shape(self, batch_size: int = 1) -> torch.Tensor:
         default = DEFAULT_PHENOTYPE + (0.0,) * len(self.local_changes)
         return torch.tensor(default, dtype=self.dtype, device=self.device).expand(batch_size, -1).clone()

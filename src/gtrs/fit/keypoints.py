@@ -83,8 +83,9 @@ def _shipped_prior() -> PosePrior:
 
 def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
                         focal: torch.Tensor, principal: torch.Tensor, cfg: RefineConfig = RefineConfig(),
-                        prior: PosePrior | None = None) -> RefinedBody:
-    """Refine ``fit`` (fitted to the root-relative ``network_vertices`` (B, V, 3), camera axes) to
+                        prior: PosePrior | None = None, held: tuple[int, ...] = ()) -> RefinedBody:
+    """Refine ``fit`` (fitted to the root-relative ``network_vertices`` (B, V, 3), camera axes; the
+    shape parameters ``held`` -- the user's hints -- stay as fitted) to
     (B, 19, 3) COCO-19 pixel keypoints seen with ``focal`` (B,) and ``principal`` (B, 2)."""
     dtype = body.dtype
     keypoints, focal, principal = keypoints.to(dtype), focal.to(dtype), principal.to(dtype)
@@ -100,12 +101,14 @@ def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.T
     conf = keypoints[..., 2].clamp(min=0)
     turns = torch.zeros(fit.rotations.shape[:2] + (3,), dtype=dtype, requires_grad=True)
     shape_delta = torch.zeros_like(fit.shape, requires_grad=True)
+    free = torch.ones(fit.shape.shape[1], dtype=dtype)
+    free[list(held)] = 0.0
     pelvis = start.clone().requires_grad_()
     opt = torch.optim.Adam([turns, shape_delta, pelvis], lr=cfg.lr)
 
     def pose(with_grad: bool = True):
         rotations = roma.rotvec_to_rotmat(turns) @ fit.rotations
-        shape = (fit.shape + shape_delta).clamp(0, 1)
+        shape = (fit.shape + shape_delta * free).clamp(0, 1)
         out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")
         return rotations, shape, out
 

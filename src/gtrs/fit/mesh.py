@@ -190,24 +190,28 @@ class MeshFitter:
 
     @torch.no_grad()
     def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None,
-                 iterations: int | None = None) -> BodyFit:
+                 iterations: int | None = None, fixed: dict[int, torch.Tensor] | None = None) -> BodyFit:
         """Fit the body to (B, V, 3) target meshes (metres, the body's own vertex order). Given
-        ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted.
+        ``shape`` (B, S) (one person seen in many frames keeps one skeleton), only the pose is fitted;
+        given ``fixed`` (shape index -> (B,) values: what the user knows, ``gtrs.fit.shape_hints``),
+        those shape parameters are held and the others fitted.
         A fit that comes out torn is redone with stronger pulls towards the rest pose. ``iterations``
         overrides the configured number of Gauss-Newton steps."""
         iterations = self.cfg.iterations if iterations is None else iterations
-        fit = self._fit(target, shape, 1.0, iterations)
+        fixed = {k: torch.as_tensor(v, dtype=self.body.dtype).expand(target.shape[0]) for k, v in (fixed or {}).items()}
+        fit = self._fit(target, shape, 1.0, iterations, fixed)
         for attempt in range(1, self.cfg.retries + 1):
             torn = torn_meshes(fit.vertices, self.rest_lengths, self.edges)
             if not torn.any():
                 break
             again = self._fit(target[torn], None if shape is None else shape[torn],
-                              self.cfg.retry_prior_factor ** attempt, iterations)
+                              self.cfg.retry_prior_factor ** attempt, iterations, {k: v[torn] for k, v in fixed.items()})
             for name in ("rotations", "shape", "translation", "vertices", "bone_heads", "distance_mm"):
                 getattr(fit, name)[torn] = getattr(again, name)
         return fit
 
-    def _fit(self, target: torch.Tensor, shape: torch.Tensor | None, prior_scale: float, iterations: int) -> BodyFit:
+    def _fit(self, target: torch.Tensor, shape: torch.Tensor | None, prior_scale: float, iterations: int,
+             fixed: dict[int, torch.Tensor] | None = None) -> BodyFit:
         cfg, body = self.cfg, self.body
         target = target.to(body.dtype)
         B, K = target.shape[0], body.num_bones
@@ -215,6 +219,9 @@ class MeshFitter:
         rotations, translation = self.initial_pose(target)
         shape_iterations = cfg.shape_iterations if shape is None else 0
         shape = self.mean_shape.expand(B, -1).clone() if shape is None else shape.to(body.dtype).clone()
+        held = torch.zeros(shape.shape[1], dtype=torch.bool)  # shape parameters the user gave
+        for k, values in (fixed or {}).items():
+            shape[:, k], held[k] = values, True
         out = body(rotations, shape, translation)
         cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m)
         damping = torch.full((B,), cfg.damping, dtype=body.dtype)
@@ -224,6 +231,8 @@ class MeshFitter:
             residual = goal - verts  # (B, S, 3)
             robust = _huber_weights(residual, cfg.huber_m)  # (B, S)
             shape_jac = self._shape_jacobian(rotations, shape, translation, verts) if with_shape else None
+            if shape_jac is not None and held.any():
+                shape_jac[..., held] = 0.0  # a held parameter gets no gradient, so its step is exactly 0
             H, g = self._normal_equations(verts, out.bone_heads, residual, robust, shape_jac)
             # rotation prior: lambda_k |r_k + W_p^T d_k|^2 with r_k the local rotation vector (to first order)
             local = roma.rotmat_to_rotvec(rotations)  # (B, K, 3)
@@ -236,7 +245,7 @@ class MeshFitter:
             if with_shape:
                 D = shape.shape[1]
                 H[:, -D:, -D:] += cfg.shape_prior * torch.eye(D, dtype=H.dtype)
-                g[:, -D:] -= cfg.shape_prior * (shape - self.mean_shape)
+                g[:, -D:] -= cfg.shape_prior * (shape - self.mean_shape) * (~held).to(g.dtype)
             diag = torch.diagonal(H, dim1=1, dim2=2)
             H = H + torch.diag_embed(damping[:, None] * diag + 1e-9)
             step = torch.linalg.solve(H, g)

@@ -19,6 +19,7 @@ import torch
 from gtrs.body.base import BodyModel
 from gtrs.fit.mesh import MeshFitConfig, MeshFitter
 from gtrs.fit.one_euro import OneEuroConfig, one_euro
+from gtrs.fit.shape_hints import ShapeHints, fit_with_hints
 
 
 POSE_ITERATIONS = 3
@@ -53,9 +54,9 @@ def smooth_keypoints(keypoints: np.ndarray, fps: float, cfg: OneEuroConfig) -> n
 
 def fit_sequence(network: Callable[[torch.Tensor], torch.Tensor], body: BodyModel, keypoints: np.ndarray, fps: float,
                  smoothing: SmoothingConfig = SmoothingConfig(), batch_size: int = 64, shape_frames: int = 32,
-                 fitter: MeshFitter | None = None) -> SequenceFit:
+                 fitter: MeshFitter | None = None, hints: ShapeHints | None = None) -> SequenceFit:
     """Fit one person's (T, 19, 3) COCO-19 keypoint track. ``network`` maps (B, 19, 3) keypoints to
-    (B, V, 3) root-relative vertices."""
+    (B, V, 3) root-relative vertices. ``hints``: what the user knows of the body (``ShapeHints``)."""
     if smoothing.enabled:
         keypoints = smooth_keypoints(keypoints, fps, smoothing.keypoints)
     T = len(keypoints)
@@ -67,7 +68,8 @@ def fit_sequence(network: Callable[[torch.Tensor], torch.Tensor], body: BodyMode
     vertices = vertices.to(body.dtype)
     fitter = fitter or MeshFitter(body, MeshFitConfig())
     picked = torch.linspace(0, T - 1, min(T, shape_frames)).round().long().unique()
-    shape = fitter(vertices[picked]).shape.median(dim=0).values
+    first = fit_with_hints(fitter, vertices[picked], hints) if hints is not None and hints.given else fitter(vertices[picked])
+    shape = first.shape.median(dim=0).values
     parts = [fitter(vertices[s:s + batch_size], shape.expand(len(vertices[s:s + batch_size]), -1), POSE_ITERATIONS)
              for s in range(0, T, batch_size)]
     return SequenceFit(rotations=torch.cat([p.rotations for p in parts]), shape=shape,

@@ -19,6 +19,7 @@ from gtrs.infer.io import (
     read_keypoints_in_chunks,
 )
 from gtrs.infer.journal import PeopleJournal, journal_path, remove_stale_temporaries
+from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
@@ -150,7 +151,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False, person: int | None = None, mesh: str = "fit",
             refine: bool = False, html: bool = False, device: str = "cpu", precision: str = "auto",
-            min_confidence: float | None = None) -> PredictSummary:
+            min_confidence: float | None = None, hints: ShapeHints | None = None) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
@@ -164,6 +165,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     cannot be written) stops the run with the people finished so far intact, ready to resume.
     With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``). Detector scores
     under ``min_confidence`` (default: per format, ``gtrs.infer.io.MIN_SCORE``; photos 0.3) are misses.
+    ``hints``: gender, age, height, weight held in every person's fitted body (``ShapeHints``).
     """
     from gtrs.viz.html_page import MAX_BODIES, write_results_page
     from gtrs.viz.render import overlay_on_image, render_result_views
@@ -221,7 +223,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         bar.refresh()
                         todo = [i for i in range(len(chunk)) if start + i not in journal.done]
                         placed = dict((todo[j], r) for j, r in _reconstruct(
-                            reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine)) \
+                            reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine,
+                            hints=hints)) \
                             if todo else {}
                         collect_saves(journal)
                         bar.update(len(chunk))

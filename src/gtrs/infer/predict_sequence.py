@@ -25,6 +25,7 @@ import torch
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
+from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.body.anny import PHENOTYPE_NAMES
 from gtrs.body.mesh_normals import vertex_normals
@@ -57,7 +58,8 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                      formats: tuple[str, ...] = SEQUENCE_FORMATS, frame: str = "viewer", min_frames: int = 5,
                      max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
                      overwrite: bool = False, html: bool = False, device: str = "cpu",
-                     precision: str = "auto", min_confidence: float | None = None) -> SequenceSummary:
+                     precision: str = "auto", min_confidence: float | None = None,
+                     hints: ShapeHints | None = None) -> SequenceSummary:
     """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring);
     ``device`` / ``precision`` as for ``Reconstructor`` when none is given."""
     out = Path(out)
@@ -91,7 +93,7 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
             summary.errors.append(f"{input}: {existing[0]} exists; pass --overwrite to replace it")
             continue
         keypoints, detected = track.dense()
-        fit = fit_sequence(network, body, keypoints, seq.fps, smoothing, fitter=reconstructor.fitter)
+        fit = fit_sequence(network, body, keypoints, seq.fps, smoothing, fitter=reconstructor.fitter, hints=hints)
         T = len(keypoints)
         seen = keypoints[keypoints[..., 2] > 0, :2]
         f = focal or default_focal(seq.image_size, np.concatenate([seen, np.ones((len(seen), 1))], 1))

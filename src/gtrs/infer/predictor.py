@@ -26,6 +26,7 @@ from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
+from gtrs.fit.shape_hints import ShapeHints, fit_with_hints, held_parameters
 from gtrs.infer.body_params import BodyParams
 from gtrs.infer.camera import default_focal, project, reprojection_error, solve_translation
 from gtrs.infer.results import MeshResult
@@ -107,19 +108,22 @@ class Reconstructor:
     def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
                  image_size: tuple[int, int] | list[tuple[int, int] | None] | None = None,
                  principal: np.ndarray | None = None, sources: list[str] | None = None, mesh: str = "fit",
-                 refine: bool = False) -> list[MeshResult]:
+                 refine: bool = False, hints: ShapeHints | None = None) -> list[MeshResult]:
         """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3); the network runs in batches.
 
         Camera: ``focal`` in pixels (default: ``default_focal``), principal point at the image centre
         when ``image_size`` (width, height; one for all, or a list with one per person, None where
         unknown) is given, else at the keypoints' centre. ``mesh``: 'fit' (the body fitted to the
         network's mesh, with ``params``) or 'network' (its raw vertices, no parameters); ``refine``
-        adjusts the fitted body to the keypoints (``gtrs.fit.keypoints``).
+        adjusts the fitted body to the keypoints (``gtrs.fit.keypoints``). ``hints`` (gender, age, height,
+        weight that the user knows, ``gtrs.fit.shape_hints.ShapeHints``) hold those in every person's fit.
         """
         if mesh not in MESH_SOURCES:
             raise ValueError(f"mesh must be one of {MESH_SOURCES}, got {mesh!r}")
         if refine and mesh != "fit":
             raise ValueError("refine works on the fitted body: use mesh='fit'")
+        if hints is not None and hints.given and mesh != "fit":
+            raise ValueError("gender, age, height and weight hints shape the fitted body: use mesh='fit'")
         kp = np.asarray(keypoints, dtype=np.float64)
         if kp.ndim == 2:
             kp = kp[None]
@@ -136,7 +140,7 @@ class Reconstructor:
         params: list[BodyParams | None] = [None] * len(kp)
         placed_by_refine = np.zeros((len(kp), 3)) if refine else None
         if mesh == "fit":
-            vertices, params, placed_by_refine = self._fit(vertices, kp, focals, centres, refine)
+            vertices, params, placed_by_refine = self._fit(vertices, kp, focals, centres, refine, hints)
             v = torch.as_tensor(vertices, dtype=self.body.dtype)
             joints = self.body.regress_joints(v, "coco19").numpy()
             h36m = self.body.regress_joints(v, "h36m17").numpy()
@@ -155,19 +159,20 @@ class Reconstructor:
         return results
 
     @torch.no_grad()
-    def _fit(self, vertices: np.ndarray, kp: np.ndarray, focals: np.ndarray, centres: np.ndarray, refine: bool):
+    def _fit(self, vertices: np.ndarray, kp: np.ndarray, focals: np.ndarray, centres: np.ndarray, refine: bool,
+             hints: ShapeHints | None = None):
         """The body fitted to root-relative network ``vertices`` (and refined): its vertices relative to
         the placement the caller adds, parameters per person, and with ``refine`` that placement."""
         out_vertices, params, placement = [], [], []
         weights = self.skin_weights
         for start in range(0, len(vertices), self.batch_size):
             net = torch.as_tensor(vertices[start:start + self.batch_size], dtype=self.body.dtype)
-            fit = self.fitter(net)
+            fit = fit_with_hints(self.fitter, net, hints) if hints is not None and hints.given else self.fitter(net)
             rotations, shape, root, posed = fit.rotations, fit.shape, fit.translation, fit.vertices
             if refine:
                 sl = slice(start, start + len(net))
                 refined = refine_to_keypoints(self.body, fit, net, torch.as_tensor(kp[sl]), torch.as_tensor(focals[sl]),
-                                              torch.as_tensor(centres[sl]))
+                                              torch.as_tensor(centres[sl]), held=held_parameters(hints))
                 pelvis = self.body.regress_joints(refined.vertices, "coco19")[:, 17]
                 rotations, shape, posed = refined.rotations, refined.shape, refined.vertices - pelvis[:, None]
                 root = refined.translation - pelvis
