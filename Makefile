@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(VENV)/bin/gtrs demo --out demo_out
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 # the robustness suite with 10,000 fuzz examples per case instead of CI's 300 (fixed seed), and 30

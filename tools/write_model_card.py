@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from gtrs.models.pretrained import training_lineage
-from gtrs.train.checkpoint import read_checkpoint
+from gtrs.models.checkpoint import read_checkpoint
 
 
 def lineage(weights: str) -> list[dict]:

@@ -7,7 +7,7 @@ Coordinate convention used everywhere in the package (see README, "Conventions")
 - the camera frame is OpenCV's: X right, Y down, Z forward (into the scene);
 - pixel coordinates have their origin at the top-left corner of the image, x right, y down.
 """
-__version__ = "0.1.0"
+from gtrs.version import __version__
 
 __all__ = ["Reconstructor", "__version__"]
 

@@ -89,8 +89,8 @@ def bench_infer_cmd(
 ) -> None:
     """Single-frame latency (median) and batched meshes/s, PyTorch vs ONNX Runtime."""
     from gtrs.bench.infer import bench_infer
+    from gtrs.models.checkpoint import load_model
     from gtrs.models.pretrained import load_pretrained
-    from gtrs.train.checkpoint import load_model
 
     model, _ = load_model(checkpoint) if checkpoint else load_pretrained()
     for r in bench_infer(model, threads, repeats, batch):
@@ -413,7 +413,7 @@ def _shape_hints(gender: str | None, age: float | None, height: float | None, we
 
 def _check_device_and_precision(device: str, precision: str) -> None:
     """--device and --precision, checked before anything runs."""
-    from gtrs.train.precision import PRECISIONS
+    from gtrs.models.precision import PRECISIONS
 
     if precision not in PRECISIONS:
         _fail(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
@@ -598,8 +598,8 @@ def export_onnx_cmd(
 ) -> None:
     """Export the network to ONNX (dynamic batch), check it, and compare ONNX Runtime with PyTorch."""
     from gtrs.export.onnx import export_onnx
+    from gtrs.models.checkpoint import load_model
     from gtrs.models.pretrained import load_pretrained
-    from gtrs.train.checkpoint import load_model
 
     model, _ = load_model(checkpoint) if checkpoint else load_pretrained()
     report = export_onnx(model, out, num_joints=model.cfg.num_joints)

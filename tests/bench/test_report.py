@@ -1,6 +1,6 @@
 from gtrs.bench.report import bench_report
 from gtrs.models import create_model
-from gtrs.train.checkpoint import save_checkpoint
+from gtrs.models.checkpoint import save_checkpoint
 from gtrs.train.loop import front_view_template
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from gtrs.datasets.batches import SmplBodies, make_batch
 from gtrs.datasets.registry import load_records
-from gtrs.eval.metrics import mpvpe
+from gtrs.metrics import mpvpe
 from tests.datasets.release_factory import write_release
 
 GTRS = [sys.executable, "-m", "gtrs.cli"]

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from gtrs.eval.metrics import mpjpe, mpvpe, pa_mpjpe, similarity_align
+from gtrs.metrics import mpjpe, mpvpe, pa_mpjpe, similarity_align
 
 
 def random_rotation(g):
@@ -45,7 +45,7 @@ def test_known_offsets_give_known_errors():
 
 
 def test_a_mesh_is_torn_when_over_one_percent_of_its_edges_are_stretched_three_times():
-    from gtrs.eval.metrics import distorted_edge_share, edge_lengths, torn_meshes
+    from gtrs.metrics import distorted_edge_share, edge_lengths, torn_meshes
 
     torch.manual_seed(0)
     vertices = torch.rand(1, 400, 3)
@@ -67,7 +67,7 @@ def test_a_mesh_is_torn_when_over_one_percent_of_its_edges_are_stretched_three_t
 
 def test_squared_edge_lengths_are_the_edge_lengths_squared():
     from gtrs.body.mesh_quality import squared_edge_lengths
-    from gtrs.eval.metrics import edge_lengths
+    from gtrs.metrics import edge_lengths
 
     torch.manual_seed(0)
     vertices, edges = torch.randn(3, 50, 3), torch.randint(0, 50, (80, 2))

@@ -3,10 +3,10 @@ import numpy as np
 import roma
 import torch
 
+from gtrs.fit.camera import solve_translation as solve_translation_numpy
 from gtrs.fit.keypoints import refine_to_keypoints, solve_translation
 from gtrs.fit.mesh import MeshFitConfig, MeshFitter
 from gtrs.fit.pose_prior import PosePrior, fit_pose_prior
-from gtrs.infer.camera import solve_translation as solve_translation_numpy
 
 
 def test_batched_translation_solve_matches_the_numpy_one():

@@ -1,6 +1,6 @@
 import numpy as np
 
-from gtrs.infer.camera import fit_weak_perspective, project, reprojection_error, solve_translation
+from gtrs.fit.camera import fit_weak_perspective, project, reprojection_error, solve_translation
 
 
 def test_translation_is_recovered_exactly_from_perfect_keypoints():

@@ -43,7 +43,7 @@ def test_a_checkpoint_rebuilds_pose2mesh_on_its_own_mesh(tmp_path):
     """Not only anny: the faces travel with the weights, so a Pose2Mesh on another mesh reloads."""
     import trimesh
 
-    from gtrs.train.checkpoint import load_model, save_checkpoint
+    from gtrs.models.checkpoint import load_model, save_checkpoint
 
     sphere = trimesh.creation.icosphere(subdivisions=3)  # 642 vertices
     torch.manual_seed(0)

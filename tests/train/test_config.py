@@ -57,7 +57,7 @@ def test_new_data_fields_are_checked():
 def test_precision_auto_follows_the_cpu_and_explicit_choices_are_kept():
     import torch
 
-    from gtrs.train.precision import cpu_has_bf16, resolve_precision
+    from gtrs.models.precision import cpu_has_bf16, resolve_precision
 
     assert resolve_precision("float32") == torch.float32
     assert resolve_precision("bfloat16") == torch.bfloat16

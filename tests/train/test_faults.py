@@ -3,7 +3,7 @@ checkpoint refused with a fallback to the best one, non-finite steps skipped, st
 import pytest
 import torch
 
-from gtrs.train.checkpoint import NonFiniteError, read_checkpoint, save_checkpoint
+from gtrs.models.checkpoint import NonFiniteError, read_checkpoint, save_checkpoint
 from gtrs.train.config import TrainConfig
 from gtrs.train.loop import Trainer, TrainingDivergedError
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 import yaml
 
-from gtrs.train.checkpoint import load_model, read_checkpoint
+from gtrs.models.checkpoint import load_model, read_checkpoint
 
 
 def write_config(path, data, out, **fields):

@@ -11,7 +11,7 @@ for name in ("best", "last"):
     with safe_open(str(p), framework="pt") as f:
         meta = f.metadata()
         t = {k: f.get_tensor(k) for k in f.keys() if k.startswith("model.")}
-    from gtrs.train.checkpoint import tensors_sha256
+    from gtrs.models.checkpoint import tensors_sha256
     meta = {"state": meta["state"], "tensor_sha256": tensors_sha256(t)}
     tmp = Path(f"/tmp/{name}_model.safetensors")
     save_file(t, str(tmp), metadata=meta)

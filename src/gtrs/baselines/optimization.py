@@ -16,7 +16,7 @@ import roma
 import torch
 
 from gtrs.body.anny import AnnyBody
-from gtrs.infer.camera import solve_translation
+from gtrs.fit.camera import solve_translation
 
 # A body at rest faces +Z (package frame); facing a camera means facing -Z in the camera frame.
 FACING_CAMERA = torch.diag(torch.tensor([1.0, -1.0, -1.0]))

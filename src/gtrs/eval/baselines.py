@@ -18,7 +18,7 @@ import torch
 
 from gtrs.body.anny import AnnyBody
 from gtrs.data.build import load_split_rotations
-from gtrs.train.loop import FRONT_VIEW, front_view_template
+from gtrs.data.pairs import FRONT_VIEW, front_view_template
 
 Predictor = Callable[[torch.Tensor, dict], torch.Tensor]
 BASELINES = ("rest", "mean", "optimization")

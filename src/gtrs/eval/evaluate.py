@@ -23,13 +23,13 @@ from gtrs.body.mesh_quality import mesh_edges  # noqa: E402
 from gtrs.data.build import load_manifest, load_split_clips  # noqa: E402
 from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.eval.baselines import baseline_predictor  # noqa: E402
-from gtrs.eval.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
+from gtrs.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.mocap.clips import hdm05_motion_class  # noqa: E402
-from gtrs.train.checkpoint import load_model  # noqa: E402
-from gtrs.train.batches import network_inputs  # noqa: E402
-from gtrs.train.loop import targets  # noqa: E402
+from gtrs.models.checkpoint import load_model  # noqa: E402
+from gtrs.data.pairs import network_inputs  # noqa: E402
+from gtrs.data.pairs import targets  # noqa: E402
 
 
 @dataclass

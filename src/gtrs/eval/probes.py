@@ -31,13 +31,13 @@ from gtrs.data.build import PROBE, load_split_clips, load_split_rotations
 from gtrs.data.camera import CameraSampling
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.data.visibility import VisibilityConfig
-from gtrs.eval.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
+from gtrs.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
 from gtrs.eval.stages import staged_predictor
 from gtrs.fit.mesh import MeshFitter
 from gtrs.mocap.clips import hdm05_motion_class
-from gtrs.train.checkpoint import load_model
-from gtrs.train.batches import network_inputs
-from gtrs.train.loop import targets
+from gtrs.models.checkpoint import load_model
+from gtrs.data.pairs import network_inputs
+from gtrs.data.pairs import targets
 
 POSTURES = ("upright", "sit_or_squat", "bend_forward", "other")
 # name -> (synthesis settings, forced framing cut level or None)

@@ -15,10 +15,10 @@ from tqdm import tqdm
 from gtrs.body.anny import AnnyBody
 from gtrs.data.build import load_split_clips
 from gtrs.data.synth import synthesize_clip
-from gtrs.eval.metrics import acceleration_error, mpjpe, pa_mpjpe
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.sequence import SmoothingConfig, fit_sequence
-from gtrs.train.checkpoint import load_model
+from gtrs.metrics import acceleration_error, mpjpe, pa_mpjpe
+from gtrs.models.checkpoint import load_model
 
 CLIP_FPS = 30.0  # the stored clips keep the BVH files' 30 frames per second
 

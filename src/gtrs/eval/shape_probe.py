@@ -16,10 +16,10 @@ from tqdm import tqdm
 
 from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
 from gtrs.data.build import load_split_rotations
+from gtrs.data.pairs import network_inputs
 from gtrs.data.synth import SynthConfig, synthesize_batch
 from gtrs.fit.mesh import MeshFitter
-from gtrs.train.batches import network_inputs
-from gtrs.train.checkpoint import load_model
+from gtrs.models.checkpoint import load_model
 
 # kind -> {phenotype: (low, high)}; unnamed phenotypes are drawn around the average (0.35-0.65).
 BODY_KINDS: dict[str, dict[str, tuple[float, float]]] = {

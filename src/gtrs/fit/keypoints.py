@@ -54,7 +54,7 @@ class RefinedBody:
 def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torch.Tensor,
                       principal: torch.Tensor) -> torch.Tensor:
     """(B, 3) translations placing root-relative (B, J, 3) joints onto (B, J, 3) pixel keypoints:
-    the linear least squares of ``gtrs.infer.camera.solve_translation``, batched."""
+    the linear least squares of ``gtrs.fit.camera.solve_translation``, batched."""
     w = keypoints[..., 2].clamp(min=0)
     du, dv = keypoints[..., 0] - principal[:, None, 0], keypoints[..., 1] - principal[:, None, 1]
     f = focal[:, None].expand_as(du)

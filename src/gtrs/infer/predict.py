@@ -11,6 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
+from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
 from gtrs.infer.io import (
     KeypointFileError,
@@ -19,7 +20,6 @@ from gtrs.infer.io import (
     read_keypoints_in_chunks,
 )
 from gtrs.infer.journal import PeopleJournal, journal_path, remove_stale_temporaries
-from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 

@@ -25,15 +25,15 @@ import torch
 from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
-from gtrs.fit.shape_hints import ShapeHints
-from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.body.anny import PHENOTYPE_NAMES
 from gtrs.body.mesh_normals import vertex_normals
+from gtrs.fit.camera import default_focal
 from gtrs.fit.keypoints import solve_translation
 from gtrs.fit.sequence import SmoothingConfig, fit_sequence
-from gtrs.infer.camera import default_focal
+from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.frames import frame_matrix
 from gtrs.infer.io import KeypointFileError
+from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
 from gtrs.infer.sequence_io import VIDEO_SUFFIXES, read_sequence
 from gtrs.infer.skinned_glb import write_skinned_glb

@@ -24,14 +24,19 @@ import torch
 
 from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
+from gtrs.fit.camera import (
+    default_focal,
+    project,
+    reprojection_error,
+    solve_translation,
+)
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.shape_hints import ShapeHints, fit_with_hints, held_parameters
 from gtrs.infer.body_params import BodyParams
-from gtrs.infer.camera import default_focal, project, reprojection_error, solve_translation
 from gtrs.infer.results import MeshResult
 from gtrs.models.gtrs import GTRS
-from gtrs.train.precision import resolve_precision
+from gtrs.models.precision import resolve_precision
 
 MESH_SOURCES = ("fit", "network")
 

@@ -15,6 +15,7 @@ from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.mesh_normals import vertex_normals
 from gtrs.infer.body_params import BodyParams
 from gtrs.infer.frames import FRAME_NAMES, to_frame
+from gtrs.version import __version__
 
 MESH_FORMATS = ("obj", "ply", "glb")
 BODY_FORMATS = ("params", "bvh")  # need the fitted body's parameters
@@ -198,14 +199,12 @@ class PeopleJsonWriter:
     memory stays flat however many people there are; the file appears complete or not at all."""
 
     def __init__(self, path: str | Path, source: str, frame: str) -> None:
-        import gtrs
-
         self.path, self.count = Path(path), 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         self._tmp = Path(tmp)
         self._file = os.fdopen(fd, "w")
-        head = {"schema_version": PEOPLE_SCHEMA_VERSION, "gtrs_version": gtrs.__version__, "input": source,
+        head = {"schema_version": PEOPLE_SCHEMA_VERSION, "gtrs_version": __version__, "input": source,
                 "frame": FRAME_NAMES[frame], "units": "metres; pixels for 2D",
                 "joint_names": {"coco19": list(COCO19.names), "h36m17": list(H36M17.names)}}
         self._file.write(json.dumps(head)[:-1] + ', "people": [\n')

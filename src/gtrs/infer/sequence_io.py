@@ -15,25 +15,22 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from gtrs.infer.io import MIN_SCORE, KeypointFileError, _convert, _mmpose_record, read_keypoints
+from gtrs.infer.io import (
+    MIN_SCORE,
+    KeypointFileError,
+    _convert,
+    _mmpose_record,
+    read_keypoints,
+)
+from gtrs.infer.sequence_input import SequenceInput
+from gtrs.infer.video import read_video_keypoints
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 DEFAULT_FPS = 30.0
-
-
-@dataclass
-class SequenceInput:
-    source: str
-    frames: list[list[np.ndarray]]  # per frame, the (19, 3) detections
-    fps: float
-    image_size: tuple[int, int] | None = None
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def _frame_number(path: Path) -> tuple[int, str]:
@@ -65,8 +62,6 @@ def read_sequence(path: str | Path, joints: str | None = None, fps: float | None
     if not path.is_file():
         raise KeypointFileError(f"{path}: no such file or folder")
     if path.suffix.lower() in VIDEO_SUFFIXES:
-        from gtrs.infer.video import read_video_keypoints
-
         return read_video_keypoints(path, fps, min_visibility=min_confidence)
     if path.suffix == ".npy":
         return _read_numpy_sequence(path, joints, fps, min_confidence or MIN_SCORE["numpy"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gtrs.infer.io import KeypointFileError
+from gtrs.infer.sequence_input import SequenceInput
 
 
 def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bool = True,
@@ -15,7 +16,6 @@ def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bo
     """A ``SequenceInput`` of one video: per frame, the detected person (or none); landmarks under
     ``min_visibility`` (default: the detector's) are missing."""
     from gtrs.infer.detector import PoseDetector
-    from gtrs.infer.sequence_io import SequenceInput
 
     try:
         import av

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from gtrs.data.normalize import normalize_keypoints, visible_joints
+from gtrs.models.inputs import normalize_keypoints, visible_joints
 from gtrs.models.layers import GraphTransformerBlock, ModulatedGraphConv
 
 

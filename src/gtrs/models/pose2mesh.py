@@ -15,8 +15,8 @@ import scipy.sparse as sp
 import torch
 from torch import nn
 
-from gtrs.data.normalize import normalize_keypoints
 from gtrs.models.coarsening import GraphHierarchy, _rescaled_laplacian
+from gtrs.models.inputs import normalize_keypoints
 
 
 # -- building blocks -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from gtrs.train.checkpoint import load_model, read_checkpoint, save_checkpoint
+from gtrs.models.checkpoint import load_model, read_checkpoint, save_checkpoint
 
 PRETRAINED_FILE = "gtrs_cpu_coco19_anny.safetensors"
 

@@ -14,7 +14,7 @@ from gtrs.body.base import BodyModel
 from gtrs.body.skeleton import Skeleton
 from gtrs.data.build import load_split_rotations
 from gtrs.data.camera import CameraSampling
-from gtrs.data.noise import gaussian_joint_noise
+from gtrs.data.pairs import network_inputs
 from gtrs.data.part_mixing import mix_body_parts, part_indices
 from gtrs.data.postures import PostureGenerator, perturb_within_limits
 from gtrs.data.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
@@ -27,23 +27,6 @@ def synth_config(cfg: TrainConfig) -> SynthConfig:
     camera = WIDE_CAMERA if cfg.camera == "wide" else CameraSampling()
     visibility = VisibilityConfig(p_cut=cfg.framing_cut, p_limb=cfg.limb_hidden, p_side=cfg.side_hidden)
     return SynthConfig(camera=camera, visibility=visibility, bodies=cfg.bodies)
-
-
-def network_inputs(batch: dict, joint_set: str, noisy: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """(B, J, 3) keypoints fed to the network: detector-noise ones where ``noisy`` (B,), exact elsewhere."""
-    if joint_set == "coco19":
-        exact, noised = batch["keypoints2d"], batch["keypoints2d_noisy"]
-        conf = batch.get("keypoints2d_conf", torch.ones_like(exact[..., 0]))  # annotated joints may be missing
-    elif joint_set == "h36m17":
-        exact = batch["keypoints2d_h36m"]
-        conf = torch.ones_like(exact[..., 0])
-        noised = batch.get("keypoints2d_h36m_noisy")  # a detector's, where the data has them
-        if noised is None:
-            noised = gaussian_joint_noise(exact, torch.full((17,), 0.015, dtype=exact.dtype), 1.0, generator)
-    else:
-        raise ValueError(f"training supports joint sets coco19 and h36m17, got {joint_set!r}")
-    exact = torch.cat([exact, conf[..., None].to(exact.dtype)], dim=-1)
-    return torch.where(noisy[:, None, None], noised, exact)
 
 
 def training_inputs(batch: dict, cfg: TrainConfig, generator: torch.Generator) -> torch.Tensor:

@@ -28,14 +28,13 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
-from gtrs.body.base import BodyModel
-from gtrs.body.joints import get_joint_set
-from gtrs.data.normalize import normalize_keypoints
-from gtrs.eval.metrics import mesh_metrics
-from gtrs.eval.plots import plot_history
+from gtrs.data.pairs import FRONT_VIEW, front_view_template, network_inputs, targets  # noqa: F401 (also read from here)
+from gtrs.models.inputs import normalize_keypoints
+from gtrs.metrics import mesh_metrics
+from gtrs.train.plots import plot_history
 from gtrs.models import create_model
-from gtrs.train.batches import StepSeededBatches, SyntheticBatches, network_inputs, training_inputs
-from gtrs.train.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
+from gtrs.train.batches import StepSeededBatches, SyntheticBatches, training_inputs
+from gtrs.models.checkpoint import model_state, optimizer_state, read_checkpoint, save_checkpoint
 
 CHECKPOINT_FILES = ("last.safetensors", "best.safetensors", "history.json", "curves.png")
 
@@ -44,28 +43,9 @@ class TrainingDivergedError(ValueError):
     """Too many steps in a row had a non-finite loss or gradient."""
 from gtrs.train.config import TrainConfig
 from gtrs.train.losses import LossWeights, gtrs_loss, joint_loss, mesh_edges
-from gtrs.train.precision import resolve_precision
+from gtrs.models.precision import resolve_precision
 
 # The camera looking at the body's front: world (Y up, facing +Z) -> camera (Y down, Z forward).
-FRONT_VIEW = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
-
-
-def front_view_template(body: BodyModel) -> torch.Tensor:
-    """(V, 3) the mean body at rest seen by a camera in front of it, centred on the H36M pelvis
-    (the paper's template is a mean SMPL mesh in the camera frame)."""
-    with torch.no_grad():
-        out = body(joint_set="h36m17")
-    vertices = out.vertices[0] - out.joints[0, 0]
-    return vertices @ FRONT_VIEW.to(vertices).T
-
-
-def targets(batch: dict, joint_set: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Root-relative 3D joints of the input set (PAM target) and the H36M joints (mesh-joint target)."""
-    js = get_joint_set(joint_set)
-    pose = batch["joints3d"] if joint_set == "coco19" else batch["joints3d_h36m"]
-    return pose - pose[:, js.root:js.root + 1], batch["joints3d_h36m"]
-
-
 def pose_only(pose_module: torch.nn.Module, keypoints: torch.Tensor) -> torch.Tensor:
     """(B, J, 3) the 3D pose of a network's pose module alone (GTRS's PAM also returns features)."""
     out = pose_module(normalize_keypoints(keypoints))

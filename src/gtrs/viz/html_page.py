@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-import gtrs
 from gtrs.atomic import atomic_path
+from gtrs.version import __version__
 
 THREE_VERSION = "0.187.0"  # tools/html-viewer/package.json
 PICTURE_SIDE = 720  # pixels, the longer side of an embedded picture
@@ -170,7 +170,7 @@ def write_results_page(path: str | Path, bodies: list[PageBody | PageSequence], 
     payload = json.dumps(page_data(shown), separators=(",", ":")).replace("<", "\\u003c")
     script = _asset("page.js")
     text = _asset("page.html")
-    for key, value in (("{{VERSION}}", gtrs.__version__), ("{{TITLE}}", html.escape(title)),
+    for key, value in (("{{VERSION}}", __version__), ("{{TITLE}}", html.escape(title)),
                        ("{{SUMMARY}}", html.escape(summary)), ("{{STYLE}}", _asset("page.css")),
                        ("{{THREE_VERSION}}", THREE_VERSION)):
         text = text.replace(key, value)

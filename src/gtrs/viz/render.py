@@ -111,7 +111,7 @@ def render_result_views(vertices_cam: np.ndarray, faces: np.ndarray, path: str, 
 def draw_overlay(ax, image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
                  principal: np.ndarray, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
     """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image on an Axes."""
-    from gtrs.infer.camera import project
+    from gtrs.fit.camera import project
 
     h, w = image.shape[:2]
     px = project(vertices_cam, focal, principal)  # (V, 2) pixels

@@ -1,0 +1,16 @@
+"""A keypoint sequence as read from any input (``gtrs.infer.sequence_io``, ``gtrs.infer.video``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class SequenceInput:
+    source: str
+    frames: list[list[np.ndarray]]  # per frame, the (19, 3) detections
+    fps: float
+    image_size: tuple[int, int] | None = None
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
