@@ -1,0 +1,4 @@
+"""`python -m gtrs.cli`."""
+from gtrs.cli import main
+
+main()
