@@ -60,7 +60,7 @@ def run_demo(out: str | Path = "demo_out", reconstructor=None) -> Path:
     """Reconstruct the shipped samples; write meshes, joints and ``out/contact_sheet.png`` (returned)."""
     from PIL import Image
 
-    from gtrs.infer.io import read_keypoints
+    from gtrs.readers.keypoints import read_keypoints
     from gtrs.infer.predictor import Reconstructor
     from gtrs.viz.render import draw_keypoints, draw_overlay, draw_view
 

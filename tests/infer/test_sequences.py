@@ -12,7 +12,7 @@ from gtrs.body.joints import COCO17_NAMES
 from gtrs.body.keypoint_formats import OPENPOSE25_NAMES
 from gtrs.infer.predict_sequence import predict_sequence
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.sequence_io import read_sequence
+from gtrs.readers.sequences import read_sequence
 from gtrs.infer.tracking import track_people
 from gtrs.mocap.bvh import read_bvh
 
@@ -135,7 +135,7 @@ def test_video_file_through_the_detector(tmp_path, shipped):
 
 def test_nothing_to_track_is_one_clear_error(tmp_path, shipped):
     np.save(tmp_path / "short.npy", np.zeros((3, 19, 3)))
-    from gtrs.infer.io import KeypointFileError
+    from gtrs.readers.keypoints import KeypointFileError
 
     with pytest.raises(KeypointFileError, match="no person tracked"):
         predict_sequence(tmp_path / "short.npy", tmp_path / "out", joints="coco19", reconstructor=shipped,

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from gtrs.infer.io import KeypointFileError, read_keypoints
+from gtrs.readers.keypoints import KeypointFileError, read_keypoints
 
 EXAMPLES = int(os.environ.get("GTRS_FUZZ_EXAMPLES", "300"))
 KEYS = ["keypoints", "annotations", "people", "images", "image_id", "num_keypoints", "width", "height",
@@ -91,7 +91,7 @@ def test_nesting_a_hundred_thousand_deep_is_refused(tmp_path):
 def test_a_streamed_list_decodes_like_json_load_or_fails_in_one_line(tmp_path_factory, items, block, indent, cut):
     """Any list, in any layout, read in blocks of any size: the same elements as ``json.loads``; the
     same text cut short: the elements before the cut, then one clear error."""
-    from gtrs.infer.json_stream import JsonArrayError, iter_json_array
+    from gtrs.readers.json_stream import JsonArrayError, iter_json_array
 
     path = tmp_path_factory.mktemp("fuzz") / "list.json"
     text = json.dumps(items, indent=indent)

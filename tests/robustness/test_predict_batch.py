@@ -101,8 +101,8 @@ def test_an_image_over_the_decompression_bomb_limit_is_refused_in_one_line(tmp_p
     import struct
     import zlib
 
-    from gtrs.infer.detector import load_image
-    from gtrs.infer.io import KeypointFileError
+    from gtrs.readers.detector import load_image
+    from gtrs.readers.keypoints import KeypointFileError
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

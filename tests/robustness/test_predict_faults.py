@@ -93,7 +93,7 @@ def test_a_null_frame_of_an_mmpose_video_is_one_line_and_every_other_frame_is_re
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
     assert len(skipped) == 1 and "#frame 1:" in skipped[0] and "'instances' must be a list" in skipped[0]
 
-    from gtrs.infer.sequence_io import read_sequence
+    from gtrs.readers.sequences import read_sequence
 
     video[2]["frame_id"] = True  # not a frame number: placed by its position
     (tmp_path / "clip.json").write_text(json.dumps(video))

@@ -20,7 +20,7 @@ def demo_bodies(count: int) -> list[PageBody]:
     """``count`` bodies: the demo's motion-capture people and photo people, repeated."""
     import json
 
-    from gtrs.infer.io import read_keypoints
+    from gtrs.readers.keypoints import read_keypoints
     from gtrs.infer.predictor import Reconstructor
 
     reconstructor = Reconstructor.pretrained()

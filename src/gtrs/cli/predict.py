@@ -93,7 +93,7 @@ def predict(
     from gtrs.export.onnx import OnnxModelError
     from gtrs.infer.predict import predict as run_predict
     from gtrs.infer.predictor import MESH_SOURCES
-    from gtrs.infer.results import OUTPUT_FORMATS
+    from gtrs.writers.results import OUTPUT_FORMATS
 
     # options are checked before anything is read or written
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.fit.shape_hints import ShapeHints
-from gtrs.infer.detector import IMAGE_SUFFIXES, PoseDetector, load_image
-from gtrs.infer.io import (
+from gtrs.readers.detector import IMAGE_SUFFIXES, PoseDetector, load_image
+from gtrs.readers.keypoints import (
     KeypointFileError,
     Person,
     ReadResult,
@@ -21,7 +21,7 @@ from gtrs.infer.io import (
 )
 from gtrs.infer.journal import PeopleJournal, journal_path, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
+from gtrs.writers.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
 
 @dataclass
@@ -164,7 +164,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     computed, and the combined file holds every person once. An OSError (a full disk, a folder that
     cannot be written) stops the run with the people finished so far intact, ready to resume.
     With ``html``, ``out/index.html`` shows every body in 3D (``gtrs.viz.html_page``). Detector scores
-    under ``min_confidence`` (default: per format, ``gtrs.infer.io.MIN_SCORE``; photos 0.3) are misses.
+    under ``min_confidence`` (default: per format, ``gtrs.readers.keypoints.MIN_SCORE``; photos 0.3) are misses.
     ``hints``: gender, age, height, weight held in every person's fitted body (``ShapeHints``).
     """
     from gtrs.viz.html_page import MAX_BODIES, write_results_page

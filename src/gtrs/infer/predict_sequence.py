@@ -31,12 +31,12 @@ from gtrs.fit.camera import default_focal
 from gtrs.fit.keypoints import solve_translation
 from gtrs.fit.sequence import SmoothingConfig, fit_sequence
 from gtrs.fit.shape_hints import ShapeHints
-from gtrs.infer.frames import frame_matrix
-from gtrs.infer.io import KeypointFileError
+from gtrs.writers.frames import frame_matrix
+from gtrs.readers.keypoints import KeypointFileError
 from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
-from gtrs.infer.sequence_io import VIDEO_SUFFIXES, read_sequence
-from gtrs.infer.skinned_glb import write_skinned_glb
+from gtrs.readers.sequences import VIDEO_SUFFIXES, read_sequence
+from gtrs.writers.skinned_glb import write_skinned_glb
 from gtrs.infer.tracking import track_people
 from gtrs.mocap.bvh_writer import write_bvh
 

@@ -33,8 +33,8 @@ from gtrs.fit.camera import (
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.shape_hints import ShapeHints, fit_with_hints, held_parameters
-from gtrs.infer.body_params import BodyParams
-from gtrs.infer.results import MeshResult
+from gtrs.writers.body_params import BodyParams
+from gtrs.writers.results import MeshResult
 from gtrs.models.gtrs import GTRS
 from gtrs.models.precision import resolve_precision
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from gtrs.body.keypoint_formats import to_coco19
-from gtrs.infer.io import KeypointFileError
+from gtrs.readers.keypoints import KeypointFileError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 

@@ -1,4 +1,4 @@
-"""A keypoint sequence as read from any input (``gtrs.infer.sequence_io``, ``gtrs.infer.video``)."""
+"""A keypoint sequence as read from any input (``gtrs.readers.sequences``, ``gtrs.readers.video``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

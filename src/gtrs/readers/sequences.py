@@ -19,15 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from gtrs.infer.io import (
+from gtrs.readers.keypoints import (
     MIN_SCORE,
     KeypointFileError,
     _convert,
     _mmpose_record,
     read_keypoints,
 )
-from gtrs.infer.sequence_input import SequenceInput
-from gtrs.infer.video import read_video_keypoints
+from gtrs.readers.sequence_input import SequenceInput
+from gtrs.readers.video import read_video_keypoints
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 DEFAULT_FPS = 30.0
@@ -41,7 +41,7 @@ def _frame_number(path: Path) -> tuple[int, str]:
 def read_sequence(path: str | Path, joints: str | None = None, fps: float | None = None,
                   min_confidence: float | None = None) -> SequenceInput:
     """Read a sequence (see the module docstring); ``fps`` overrides the frame rate (default: the
-    video's, else 30); ``min_confidence`` the formats' score thresholds (``gtrs.infer.io.MIN_SCORE``)."""
+    video's, else 30); ``min_confidence`` the formats' score thresholds (``gtrs.readers.keypoints.MIN_SCORE``)."""
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"), key=_frame_number)

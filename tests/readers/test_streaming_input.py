@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from gtrs.infer.io import read_keypoints, read_keypoints_in_chunks
-from gtrs.infer.json_stream import JsonArrayError, iter_json_array
+from gtrs.readers.keypoints import read_keypoints, read_keypoints_in_chunks
+from gtrs.readers.json_stream import JsonArrayError, iter_json_array
 from gtrs.infer.predict import predict
 
 

@@ -46,7 +46,7 @@ def test_glb_is_upright_facing_plus_z_with_normals_and_camera_frame_on_request(t
 
 
 def test_obj_numbers_read_back_as_written_with_every_sign_and_size():
-    from gtrs.infer.results import obj_lines
+    from gtrs.writers.results import obj_lines
 
     rng = np.random.default_rng(3)
     values = np.concatenate([rng.normal(scale=s, size=(200, 3)) for s in (1e-7, 0.01, 1.0, 20.0)])

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from gtrs.infer.io import MIN_SCORE, read_keypoints
+from gtrs.readers.keypoints import MIN_SCORE, read_keypoints
 from tests.robustness.test_predict_batch import PERSON
 
 KP = np.asarray(PERSON, dtype=float).reshape(17, 3)

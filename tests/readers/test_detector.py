@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from gtrs.demo import demo_file
-from gtrs.infer.detector import PoseDetector, load_image
-from gtrs.infer.io import KeypointFileError, read_keypoints
+from gtrs.readers.detector import PoseDetector, load_image
+from gtrs.readers.keypoints import KeypointFileError, read_keypoints
 
 pytest.importorskip("mediapipe", reason="photo input is the optional extra gtrs[image]")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gtrs.body.keypoint_formats import SOURCE_LAYOUTS
-from gtrs.infer.io import KeypointFileError, read_keypoints
+from gtrs.readers.keypoints import KeypointFileError, read_keypoints
 
 
 def person(layout, seed=0):

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gtrs.infer.io import KeypointFileError
-from gtrs.infer.sequence_input import SequenceInput
+from gtrs.readers.keypoints import KeypointFileError
+from gtrs.readers.sequence_input import SequenceInput
 
 
 def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bool = True,
                          min_visibility: float | None = None):
     """A ``SequenceInput`` of one video: per frame, the detected person (or none); landmarks under
     ``min_visibility`` (default: the detector's) are missing."""
-    from gtrs.infer.detector import PoseDetector
+    from gtrs.readers.detector import PoseDetector
 
     try:
         import av

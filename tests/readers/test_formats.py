@@ -7,7 +7,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from gtrs.infer.io import read_keypoints
+from gtrs.readers.keypoints import read_keypoints
 
 PERSON = np.array([300, 100, 2, 310, 95, 2, 290, 95, 2, 320, 100, 2, 280, 100, 2, 340, 150, 2, 260, 150, 2, 350, 210, 2,
                    250, 210, 2, 355, 260, 2, 245, 260, 2, 325, 270, 2, 275, 270, 2, 330, 360, 2, 270, 360, 2, 335, 450, 2,
