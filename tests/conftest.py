@@ -15,7 +15,7 @@ def anny_body():
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory):
     """A built dataset from three subjects of small BVH clips the tests write."""
-    from gtrs.data.build import build_dataset
+    from gtrs.synthetic.build import build_dataset
     from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
 
     root = tmp_path_factory.mktemp("tiny_data")

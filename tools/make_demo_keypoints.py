@@ -16,8 +16,8 @@ import roma
 import torch
 
 from gtrs.body.anny import AnnyBody
-from gtrs.data.build import load_manifest
-from gtrs.data.camera import look_at, project
+from gtrs.synthetic.build import load_manifest
+from gtrs.synthetic.camera import look_at, project
 
 CLIPS = (("02_05", 0.35), ("02_03", 0.5), ("02_04", 0.6), ("02_06", 0.3))  # (clip, position in the clip)
 

@@ -2,7 +2,7 @@ import torch
 
 from gtrs.baselines.optimization import FitConfig, fit_keypoints
 from gtrs.body.poses import named_pose
-from gtrs.data.camera import project
+from gtrs.synthetic.camera import project
 
 
 def test_fitting_recovers_a_pose_seen_from_the_front(anny_body):

@@ -21,7 +21,7 @@ def test_posture_labels_follow_the_geometry(anny_body):
 
 
 def test_probe_report_covers_postures_visibility_and_photos(tmp_path, anny_body):
-    from gtrs.data.build import build_dataset
+    from gtrs.synthetic.build import build_dataset
     from gtrs.train.config import TrainConfig
     from gtrs.train.loop import Trainer
     from tests.bvh_factory import DAZ, DAZ_END_SITES, bvh_text, random_frames
@@ -69,7 +69,7 @@ def test_missing_photos_file_is_reported_before_the_probes_run(tmp_path):
 def test_the_posture_probe_gains_the_test_actors_hdm05_clips_by_motion_class(tmp_path, anny_body):
     from importlib import resources
 
-    from gtrs.data.build import build_dataset
+    from gtrs.synthetic.build import build_dataset
     from gtrs.eval.probes import ProbeRunner
     from tests.acclaim_factory import random_amc_frames, write_clip
     from tests.bvh_factory import MB, MB_END_SITES, bvh_text, random_frames

@@ -7,8 +7,8 @@ import torch
 
 from gtrs.bench.timing import median_seconds
 from gtrs.body.anny import AnnyBody
-from gtrs.data.build import load_split_rotations
-from gtrs.data.synth import synthesize_batch
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.synth import synthesize_batch
 
 
 def bench_data(data_dir: str | Path, batch: int = 256, repeats: int = 5, threads: int = 2) -> dict:

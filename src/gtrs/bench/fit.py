@@ -8,9 +8,9 @@ import torch
 
 from gtrs.bench.timing import median_seconds
 from gtrs.body.anny import AnnyBody
-from gtrs.data.build import load_split_rotations
-from gtrs.data.pairs import network_inputs
-from gtrs.data.synth import SynthConfig, synthesize_batch
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.pairs import network_inputs
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
 from gtrs.models.pretrained import load_pretrained

@@ -23,14 +23,14 @@ from gtrs.baselines.optimization import FitConfig, fit_keypoints  # noqa: E402
 from gtrs.bench.timing import median_seconds  # noqa: E402
 from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import COCO19, graph_adjacency  # noqa: E402
-from gtrs.data.build import load_split_rotations  # noqa: E402
-from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
+from gtrs.synthetic.build import load_split_rotations  # noqa: E402
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.metrics import mesh_metrics  # noqa: E402
 from gtrs.models import create_model  # noqa: E402
 from gtrs.models.coarsening import GraphHierarchy  # noqa: E402
 from gtrs.models.pose2mesh import Pose2Mesh, Pose2MeshConfig  # noqa: E402
 from gtrs.models.checkpoint import load_model  # noqa: E402
-from gtrs.data.pairs import network_inputs  # noqa: E402
+from gtrs.synthetic.pairs import network_inputs  # noqa: E402
 from gtrs.train.loop import front_view_template  # noqa: E402
 
 

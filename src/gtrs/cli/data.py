@@ -13,13 +13,13 @@ def data_build_cmd(
     mocap: Path = typer.Option(..., "--mocap", "--bvh", help="Folder of .bvh and .amc (+ .asf) clips, searched "
                                "recursively; a clip's folder is its subject."),
     out: Path = typer.Option(..., help="Output folder (resumes if it exists)."),
-    seed: int = typer.Option(0, help="Seed of the split of subjects that gtrs/data/subject_splits.json does not name."),
+    seed: int = typer.Option(0, help="Seed of the split of subjects that gtrs/synthetic/subject_splits.json does not name."),
     no_probe: bool = typer.Option(False, "--no-probe", help="Keep the posture-probe clips in their subjects' splits."),
     amc_fps: float = typer.Option(None, help="Frame rate of .amc files whose name lacks a _<fps> suffix (HDM05: _120)."),
 ) -> None:
     """Retarget every clip onto the body at 30 fps, store the poses, split by subject; the posture-probe
-    clips (gtrs/data/posture_probe.json) go to the 'probe' split."""
-    from gtrs.data.build import build_dataset
+    clips (gtrs/synthetic/posture_probe.json) go to the 'probe' split."""
+    from gtrs.synthetic.build import build_dataset
 
     if amc_fps is not None and not 1 <= amc_fps <= 10000:
         _fail(f"--amc-fps must be a frame rate between 1 and 10000, got {amc_fps}")

@@ -63,7 +63,7 @@ def evaluate(
         _evaluate_data(checkpoint, data, split, subject, dataset, smpl_dir, limit, batches, batch_size, seed,
                        all_frames, baseline, out, probes, photos, stage, sequences, shape, source=None)
         return
-    from gtrs.data.build import build_dataset
+    from gtrs.synthetic.build import build_dataset
 
     with tempfile.TemporaryDirectory() as tmp:
         build_dataset(mocap, tmp, show_progress=True, amc_fps=amc_fps)

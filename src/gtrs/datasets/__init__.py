@@ -3,7 +3,7 @@ GTRS/Pose2Mesh data release, with SMPL meshes built by ``SmplBody`` (gtrs-refere
 
 Every loader turns its files into ``PersonRecord`` s (one person in one image: SMPL fit, camera,
 annotated joints, detections); ``PaperData`` turns records into batches with the same keys as the
-synthetic pipeline (``gtrs.data.synth``), so training and evaluation code is shared.
+synthetic pipeline (``gtrs.synthetic.synth``), so training and evaluation code is shared.
 """
 from gtrs.datasets.records import DatasetFileError, PersonRecord
 from gtrs.datasets.registry import DATASETS, load_records

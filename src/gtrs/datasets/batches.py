@@ -1,4 +1,4 @@
-"""Records -> batches with the synthetic pipeline's keys (``gtrs.data.synth``), meshes from SMPL.
+"""Records -> batches with the synthetic pipeline's keys (``gtrs.synthetic.synth``), meshes from SMPL.
 
 Extra keys: ``keypoints2d_conf`` (B, 19) visibility of the exact 2D joints (annotated COCO
 joints can be missing), ``keypoints2d_h36m_noisy`` (B, 17, 3) detected H36M joints (Human3.6M
@@ -13,8 +13,8 @@ import torch
 
 from gtrs.body.joints import COCO19
 from gtrs.body.smpl import SmplBody
-from gtrs.data.camera import project
-from gtrs.data.noise import CocoNoiseConfig, coco_detector_noise
+from gtrs.synthetic.camera import project
+from gtrs.synthetic.noise import CocoNoiseConfig, coco_detector_noise
 from gtrs.datasets.records import PersonRecord
 
 

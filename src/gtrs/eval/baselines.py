@@ -17,8 +17,8 @@ import roma
 import torch
 
 from gtrs.body.anny import AnnyBody
-from gtrs.data.build import load_split_rotations
-from gtrs.data.pairs import FRONT_VIEW, front_view_template
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.pairs import FRONT_VIEW, front_view_template
 
 Predictor = Callable[[torch.Tensor, dict], torch.Tensor]
 BASELINES = ("rest", "mean", "optimization")

@@ -20,16 +20,16 @@ from gtrs.atomic import atomic_path  # noqa: E402
 from gtrs.body.anny import AnnyBody  # noqa: E402
 from gtrs.body.joints import H36M17, H36M_EVAL_JOINTS  # noqa: E402
 from gtrs.body.mesh_quality import mesh_edges  # noqa: E402
-from gtrs.data.build import load_manifest, load_split_clips  # noqa: E402
-from gtrs.data.synth import SynthConfig, synthesize_batch  # noqa: E402
+from gtrs.synthetic.build import load_manifest, load_split_clips  # noqa: E402
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.eval.baselines import baseline_predictor  # noqa: E402
 from gtrs.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.mocap.clips import hdm05_motion_class  # noqa: E402
 from gtrs.models.checkpoint import load_model  # noqa: E402
-from gtrs.data.pairs import network_inputs  # noqa: E402
-from gtrs.data.pairs import targets  # noqa: E402
+from gtrs.synthetic.pairs import network_inputs  # noqa: E402
+from gtrs.synthetic.pairs import targets  # noqa: E402
 
 
 @dataclass

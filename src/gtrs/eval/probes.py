@@ -1,7 +1,7 @@
 """Probes of what users meet, never trained on (issue #13), reported by ``gtrs evaluate --probes``:
 
 - **postures**: every frame of the posture-probe clips (the ``probe`` split of ``gtrs data build``:
-  sitting, squatting, bending; see gtrs/data/posture_probe.json), each frame labelled by posture from
+  sitting, squatting, bending; see gtrs/synthetic/posture_probe.json), each frame labelled by posture from
   its skeleton's geometry (``posture_label``); and every frame of the test split's HDM05 clips (actor
   mm: squats, kneeling, lying, kicks, ...), one row per motion class (``hdm05_<class>``, issue #29);
 - **visibility**: the test split seen as photos show people: framing cut at the knees, hips or chest,
@@ -27,17 +27,17 @@ from gtrs.body.anny import AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
 from gtrs.body.mesh_quality import mesh_edges
 from gtrs.body.skeleton import Skeleton
-from gtrs.data.build import PROBE, load_split_clips, load_split_rotations
-from gtrs.data.camera import CameraSampling
-from gtrs.data.synth import SynthConfig, synthesize_batch
-from gtrs.data.visibility import VisibilityConfig
+from gtrs.synthetic.build import PROBE, load_split_clips, load_split_rotations
+from gtrs.synthetic.camera import CameraSampling
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch
+from gtrs.synthetic.visibility import VisibilityConfig
 from gtrs.metrics import TORN_SHARE, distorted_edge_share, edge_lengths, mesh_metrics
 from gtrs.eval.stages import staged_predictor
 from gtrs.fit.mesh import MeshFitter
 from gtrs.mocap.clips import hdm05_motion_class
 from gtrs.models.checkpoint import load_model
-from gtrs.data.pairs import network_inputs
-from gtrs.data.pairs import targets
+from gtrs.synthetic.pairs import network_inputs
+from gtrs.synthetic.pairs import targets
 
 POSTURES = ("upright", "sit_or_squat", "bend_forward", "other")
 # name -> (synthesis settings, forced framing cut level or None)

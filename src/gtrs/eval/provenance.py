@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from gtrs.data.synth import SynthConfig
+from gtrs.synthetic.synth import SynthConfig
 
 
 def file_sha256(path: str | Path) -> str:
@@ -54,7 +54,7 @@ def report_header(data: str | Path, split: str, frames: int, sampling: str, seed
         "frames": frames,
         "sampling": sampling,
         "seed": seed,
-        "noise_model": {"name": "PoseFix-style COCO detector noise (gtrs.data.noise)", **asdict(synth.noise)},
+        "noise_model": {"name": "PoseFix-style COCO detector noise (gtrs.synthetic.noise)", **asdict(synth.noise)},
         "camera": asdict(synth.camera),
         "visibility": asdict(synth.visibility),
         "predictor": predictor,

@@ -13,8 +13,8 @@ import torch
 from tqdm import tqdm
 
 from gtrs.body.anny import AnnyBody
-from gtrs.data.build import load_split_clips
-from gtrs.data.synth import synthesize_clip
+from gtrs.synthetic.build import load_split_clips
+from gtrs.synthetic.synth import synthesize_clip
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.sequence import SmoothingConfig, fit_sequence
 from gtrs.metrics import acceleration_error, mpjpe, pa_mpjpe

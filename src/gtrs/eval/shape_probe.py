@@ -15,9 +15,9 @@ import torch
 from tqdm import tqdm
 
 from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
-from gtrs.data.build import load_split_rotations
-from gtrs.data.pairs import network_inputs
-from gtrs.data.synth import SynthConfig, synthesize_batch
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.pairs import network_inputs
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch
 from gtrs.fit.mesh import MeshFitter
 from gtrs.models.checkpoint import load_model
 

@@ -1,5 +1,5 @@
 """Where a run's synthetic training batches come from: stored mocap poses (with perturbed, mixed and
-generated postures) posed on anny and seen by random cameras (``gtrs.data.synth``).
+generated postures) posed on anny and seen by random cameras (``gtrs.synthetic.synth``).
 
 ``SyntheticBatches`` draws a batch from a generator, in the training process. ``StepSeededBatches``
 makes the batches in worker processes (``data_workers`` in the config), for a GPU that one CPU
@@ -12,13 +12,13 @@ import torch
 
 from gtrs.body.base import BodyModel
 from gtrs.body.skeleton import Skeleton
-from gtrs.data.build import load_split_rotations
-from gtrs.data.camera import CameraSampling
-from gtrs.data.pairs import network_inputs
-from gtrs.data.part_mixing import mix_body_parts, part_indices
-from gtrs.data.postures import PostureGenerator, perturb_within_limits
-from gtrs.data.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
-from gtrs.data.visibility import VisibilityConfig
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.camera import CameraSampling
+from gtrs.synthetic.pairs import network_inputs
+from gtrs.synthetic.part_mixing import mix_body_parts, part_indices
+from gtrs.synthetic.postures import PostureGenerator, perturb_within_limits
+from gtrs.synthetic.synth import WIDE_CAMERA, SynthConfig, synthesize_batch
+from gtrs.synthetic.visibility import VisibilityConfig
 from gtrs.train.config import TrainConfig
 
 

@@ -28,13 +28,13 @@ class TrainConfig:
     # exact-2D and noisy-2D values; None = 'noisy/pa_mpjpe' ('noisy/pam_mpjpe' in the PAM stage).
     best_metric: str | None = None
     # Synthetic data: probability that each body part of a training pose takes its joint rotations
-    # from another pose of the batch (gtrs.data.part_mixing); 0 trains on the captured poses only.
+    # from another pose of the batch (gtrs.synthetic.part_mixing); 0 trains on the captured poses only.
     part_mixing: float = 0.0
-    # Fraction of training poses drawn from the posture families (gtrs.data.postures) instead of the
+    # Fraction of training poses drawn from the posture families (gtrs.synthetic.postures) instead of the
     # capture, and the std (degrees) by which captured poses are perturbed inside the joint limits.
     generated_poses: float = 0.0
     perturb_degrees: float = 0.0
-    # Views and visibility (gtrs.data.synth, gtrs.data.visibility): 'default' cameras (elevation
+    # Views and visibility (gtrs.synthetic.synth, gtrs.synthetic.visibility): 'default' cameras (elevation
     # -15..40 deg, body 45-90% of the image) or 'wide' (-30..75 deg, 15-90%); per-example
     # probabilities of a framing cut (knees/hips/chest), a hidden limb and a hidden side.
     camera: str = "default"
@@ -42,7 +42,7 @@ class TrainConfig:
     limb_hidden: float = 0.0
     side_hidden: float = 0.0
     # Training bodies: 'adults' (average-centred adults) or 'every' (anny's whole range: children to
-    # the old, both genders and in between, light to heavy, short to tall; gtrs.data.synth).
+    # the old, both genders and in between, light to heavy, short to tall; gtrs.synthetic.synth).
     bodies: str = "adults"
     # Network forward pass in training: 'auto' (bfloat16 autocast where the CPU supports it), 'float32', 'bfloat16'.
     precision: str = "auto"

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import AnnyBody
-from gtrs.data.pairs import FRONT_VIEW, front_view_template, network_inputs, targets  # noqa: F401 (also read from here)
+from gtrs.synthetic.pairs import FRONT_VIEW, front_view_template, network_inputs, targets  # noqa: F401 (also read from here)
 from gtrs.models.inputs import normalize_keypoints
 from gtrs.metrics import mesh_metrics
 from gtrs.train.plots import plot_history

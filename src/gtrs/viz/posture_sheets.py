@@ -9,8 +9,8 @@ from tqdm import tqdm
 
 from gtrs.body.anny import AnnyBody
 from gtrs.body.skeleton import Skeleton
-from gtrs.data.build import load_split_rotations
-from gtrs.data.postures import PostureGenerator
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.postures import PostureGenerator
 from gtrs.viz.render import mesh_grid
 
 

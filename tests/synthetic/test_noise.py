@@ -3,7 +3,7 @@ import math
 import torch
 
 from gtrs.body.joints import COCO19
-from gtrs.data.noise import COCO_OKS_SIGMAS, CocoNoiseConfig, coco_detector_noise, gaussian_joint_noise, oks_radius, \
+from gtrs.synthetic.noise import COCO_OKS_SIGMAS, CocoNoiseConfig, coco_detector_noise, gaussian_joint_noise, oks_radius, \
     person_scale
 
 

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from gtrs.data.camera import CameraSampling, look_at, project, rotation_about, sample_cameras
+from gtrs.synthetic.camera import CameraSampling, look_at, project, rotation_about, sample_cameras
 
 
 def test_look_at_frames_follow_opencv():

@@ -6,9 +6,9 @@ import torch
 
 from gtrs.body.joint_limits import JOINT_RANGES
 from gtrs.body.skeleton import Skeleton
-from gtrs.data.posture_families import ARMS, FAMILIES, LEGS
+from gtrs.synthetic.posture_families import ARMS, FAMILIES, LEGS
 from gtrs.body.symmetry import mirror_name
-from gtrs.data.postures import ARM_BONES, LEG_BONES, PostureGenerator, perturb_within_limits
+from gtrs.synthetic.postures import ARM_BONES, LEG_BONES, PostureGenerator, perturb_within_limits
 from gtrs.eval.probes import posture_label
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import torch
 
 from gtrs.body.base import BodyModel
-from gtrs.data.build import load_split_rotations
-from gtrs.data.synth import SynthConfig, synthesize_batch
+from gtrs.synthetic.build import load_split_rotations
+from gtrs.synthetic.synth import SynthConfig, synthesize_batch
 
 
 class SyntheticPoseDataset(torch.utils.data.IterableDataset):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from gtrs.data.build import build_dataset, load_split_rotations, split_subjects
-from gtrs.data.dataset import SyntheticPoseDataset
-from gtrs.data.synth import sample_phenotypes, synthesize_batch
+from gtrs.synthetic.build import build_dataset, load_split_rotations, split_subjects
+from gtrs.synthetic.dataset import SyntheticPoseDataset
+from gtrs.synthetic.synth import sample_phenotypes, synthesize_batch
 from tests.bvh_factory import DAZ, DAZ_END_SITES, MB, MB_END_SITES, bvh_text, random_frames
 
 
@@ -74,7 +74,7 @@ def test_synthesized_examples_are_consistent(anny_body):
     torch.testing.assert_close(anny_body.regress_joints(batch["vertices"], "coco19"), batch["joints3d"],
                                atol=1e-5, rtol=0)
     # 3D targets and 2D keypoints agree: projecting the camera-frame joints gives the keypoints
-    from gtrs.data.camera import project
+    from gtrs.synthetic.camera import project
 
     root = batch["root_cam"][:, None]
     torch.testing.assert_close(project(batch["joints3d"] + root, batch["focal"], batch["principal"]), batch["keypoints2d"],
@@ -119,7 +119,7 @@ def test_held_out_clips_form_the_probe_split_without_changing_the_subject_split(
 
 
 def test_the_packaged_posture_probe_names_real_cmu_clips():
-    from gtrs.data.build import probe_clips
+    from gtrs.synthetic.build import probe_clips
 
     clips = probe_clips()
     assert {"13_01", "13_30", "13_31", "01_08"} == set(clips)

@@ -8,7 +8,7 @@ import torch
 
 from gtrs.body.base import BodyModel
 from gtrs.body.joints import get_joint_set
-from gtrs.data.noise import gaussian_joint_noise
+from gtrs.synthetic.noise import gaussian_joint_noise
 
 FRONT_VIEW = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
 

@@ -1,7 +1,7 @@
 """Framing cuts, hidden limbs and hidden sides: the joints a detector would not report."""
 import torch
 
-from gtrs.data.visibility import VisibilityConfig, framing_cut, sample_visibility
+from gtrs.synthetic.visibility import VisibilityConfig, framing_cut, sample_visibility
 
 # An upright person in image rows (y grows downwards): head at the top, ankles at the bottom.
 ROWS = torch.tensor([100, 95, 95, 100, 100, 200, 200, 300, 300, 380, 380, 420, 420, 600, 600, 780, 780, 420, 200.0])
@@ -35,7 +35,7 @@ def test_no_pattern_means_every_joint_is_seen_and_forced_cuts_override():
 
 
 def test_synthesized_examples_hide_the_same_joints_in_exact_and_noisy_input(anny_body):
-    from gtrs.data.synth import SynthConfig, synthesize_batch
+    from gtrs.synthetic.synth import SynthConfig, synthesize_batch
     from gtrs.train.batches import network_inputs
 
     cfg = SynthConfig(visibility=VisibilityConfig(p_cut=0.5, p_limb=0.5, p_side=0.5))

@@ -1,7 +1,7 @@
 import roma
 import torch
 
-from gtrs.data.part_mixing import BODY_PARTS, mix_body_parts, part_indices
+from gtrs.synthetic.part_mixing import BODY_PARTS, mix_body_parts, part_indices
 
 BONES = ["Hips", *[b for bones in BODY_PARTS.values() for b in bones], "Unlisted"]
 

@@ -3,7 +3,7 @@ captured motion, and captured poses perturbed inside the limits.
 
 A generated pose starts from a random captured pose (for the bones a family leaves alone: neck,
 head, hands, and limbs it does not set), then sets the pelvis tilt, leg and arm chains drawn from
-the family's ranges (``gtrs.data.posture_families``), bends and turns the spine, and orients the
+the family's ranges (``gtrs.synthetic.posture_families``), bends and turns the spine, and orients the
 whole body (upright, leaning, lying on the back, front or side, upside down). Bodies whose segments
 pass through each other (``gtrs.body.self_contact``) are drawn again.
 """
@@ -18,7 +18,7 @@ from gtrs.body.joint_limits import JointLimits
 from gtrs.body.self_contact import SelfContact
 from gtrs.body.skeleton import Skeleton
 from gtrs.body.symmetry import mirror_name
-from gtrs.data.posture_families import ARMS, FAMILIES, LEGS, Chain, PostureFamily
+from gtrs.synthetic.posture_families import ARMS, FAMILIES, LEGS, Chain, PostureFamily
 
 SPINE = ("LowerBack", "Spine", "Spine1")
 LEG_BONES = ("LeftUpLeg", "LeftLeg", "LeftFoot")

@@ -13,7 +13,7 @@ Output folder:
                             ``fps``, ``skeleton``
 
 Poses, not meshes, are stored: meshes are generated on the fly with random body shapes and cameras
-(``gtrs.data.dataset``). Clips already converted are skipped, so an interrupted build resumes;
+(``gtrs.synthetic.dataset``). Clips already converted are skipped, so an interrupted build resumes;
 a malformed or unmappable clip is reported in the manifest and skipped.
 """
 from __future__ import annotations

@@ -23,9 +23,9 @@ from gtrs.body.anny import ADULT_AGE_RANGE
 from gtrs.body.base import BodyModel
 from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.symmetry import mirror_rotations, name_mirror_permutation
-from gtrs.data.camera import CameraSampling, project, rotation_about, sample_cameras
-from gtrs.data.noise import CocoNoiseConfig, coco_detector_noise
-from gtrs.data.visibility import VisibilityConfig, sample_visibility
+from gtrs.synthetic.camera import CameraSampling, project, rotation_about, sample_cameras
+from gtrs.synthetic.noise import CocoNoiseConfig, coco_detector_noise
+from gtrs.synthetic.visibility import VisibilityConfig, sample_visibility
 
 CHILD_AGE_RANGE = (1 / 3, 1.0)
 BODY_RANGES = ("adults", "every")
@@ -72,7 +72,7 @@ def synthesize_batch(body: BodyModel, rotations: torch.Tensor, generator: torch.
                      cfg: SynthConfig = SynthConfig(), cut_level: torch.Tensor | None = None,
                      shape: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """Examples for a batch of poses (B, K, 3, 3) on ``body`` (anny). See the module docstring.
-    ``cut_level`` (B,) forces framing cuts (``gtrs.data.visibility``; probes); ``shape`` (B, 6) gives
+    ``cut_level`` (B,) forces framing cuts (``gtrs.synthetic.visibility``; probes); ``shape`` (B, 6) gives
     the bodies instead of drawing them (the shape probe)."""
     B = rotations.shape[0]
     dtype = body.dtype
