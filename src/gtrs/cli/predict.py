@@ -9,6 +9,20 @@ import typer
 from gtrs.cli.app import _fail, app
 
 
+# Options that predict and predict-sequence share (one definition each).
+DEVICE = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU).")
+PRECISION = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 instructions, "
+                                      "as in training; same accuracy), float32 or bfloat16.")
+MIN_CONFIDENCE = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per format: "
+                                                  "MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
+                                                  "photos and videos 0.3; human 0/1/2 flags and .npy kept as given).")
+GENDER = typer.Option(None, help="Hold the fitted bodies' gender: male, female, neutral, or 0 (male) to 1 (female). "
+                                 "Hints apply to every person of the run.")
+AGE = typer.Option(None, help="Hold the fitted bodies' age, in years (anny's calibrated age scale).")
+HEIGHT = typer.Option(None, help="Hold the fitted bodies' height, in cm (the rest-pose body).")
+WEIGHT = typer.Option(None, help="Hold the fitted bodies' weight, in kg (the body's volume at 980 kg/m^3).")
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("demo_out"), help="Folder for the demo's outputs."),
@@ -75,17 +89,13 @@ def predict(
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
     html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: every body in 3D to turn around, "
                                                     "beside its photo or keypoints (one self-contained file)."),
-    device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
-    precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
-                                               "instructions, as in training; same accuracy), float32 or bfloat16."),
-    min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
-                                          "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
-                                          "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
-    gender: str = typer.Option(None, help="Hold the fitted bodies' gender: male, female, neutral, or 0 (male) to "
-                                          "1 (female). Hints apply to every person of the run."),
-    age: float = typer.Option(None, help="Hold the fitted bodies' age, in years (anny's calibrated age scale)."),
-    height: float = typer.Option(None, help="Hold the fitted bodies' height, in cm (the rest-pose body)."),
-    weight: float = typer.Option(None, help="Hold the fitted bodies' weight, in kg (the body's volume at 980 kg/m^3)."),
+    device: str = DEVICE,
+    precision: str = PRECISION,
+    min_confidence: float = MIN_CONFIDENCE,
+    gender: str = GENDER,
+    age: float = AGE,
+    height: float = HEIGHT,
+    weight: float = WEIGHT,
 ) -> None:
     """Reconstruct a 3D body mesh for every person in the keypoint files."""
     import math
@@ -172,17 +182,13 @@ def predict_sequence_cmd(
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already."),
     html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: each track's animated body to turn "
                                                     "around and play (one self-contained file)."),
-    device: str = typer.Option("cpu", help="Where the network runs: cpu or cuda (the body fit stays on the CPU)."),
-    precision: str = typer.Option("auto", help="Network precision: auto (bfloat16 where the CPU has bfloat16 "
-                                               "instructions, as in training; same accuracy), float32 or bfloat16."),
-    min_confidence: float = typer.Option(None, min=0.0, help="Detector scores under this are misses (default per "
-                                          "format: MMPose/RTMPose and COCO results 0.3, OpenPose 0.05, YOLO-pose 0.5, "
-                                          "photos and videos 0.3; human 0/1/2 flags and .npy kept as given)."),
-    gender: str = typer.Option(None, help="Hold the fitted bodies' gender: male, female, neutral, or 0 (male) to "
-                                          "1 (female). Hints apply to every person of the run."),
-    age: float = typer.Option(None, help="Hold the fitted bodies' age, in years (anny's calibrated age scale)."),
-    height: float = typer.Option(None, help="Hold the fitted bodies' height, in cm (the rest-pose body)."),
-    weight: float = typer.Option(None, help="Hold the fitted bodies' weight, in kg (the body's volume at 980 kg/m^3)."),
+    device: str = DEVICE,
+    precision: str = PRECISION,
+    min_confidence: float = MIN_CONFIDENCE,
+    gender: str = GENDER,
+    age: float = AGE,
+    height: float = HEIGHT,
+    weight: float = WEIGHT,
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace

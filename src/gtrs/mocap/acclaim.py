@@ -73,27 +73,18 @@ class Skeleton:
 
 @dataclass
 class AcclaimMotion(Motion):
-    """A ``Motion`` read from ASF/AMC: ``axes[j]`` is bone j's C, channels are applied the Acclaim way."""
+    """A ``Motion`` read from ASF/AMC: ``axes[j]`` is bone j's C, rotations are applied the Acclaim way
+    (position channels replace the offset, as in BVH)."""
 
     axes: np.ndarray = field(default_factory=lambda: np.zeros((0, 3, 3)))  # (J, 3, 3)
 
-    def local_transforms(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-frame local rotations C M C^T (T, J, 3, 3) and translations (T, J, 3) in metres."""
-        T, J = self.num_frames, len(self.joint_names)
-        rotations = np.broadcast_to(np.eye(3), (T, J, 3, 3)).copy()
-        translations = np.broadcast_to(self.offsets, (T, J, 3)).copy()
-        column = 0
-        for j, chans in enumerate(self.channels):
-            values = self.frames[:, column:column + len(chans)]
-            column += len(chans)
-            m = np.broadcast_to(np.eye(3), (T, 3, 3)).copy()
-            for i, c in enumerate(chans):
-                if c.endswith("position"):
-                    translations[:, j, "XYZ".index(c[0])] = values[:, i]
-                else:  # applied in the order listed: the later rotation multiplies from the left
-                    m = axis_rotation(c[0].lower(), np.deg2rad(values[:, i])) @ m
-            rotations[:, j] = self.axes[j] @ m @ self.axes[j].T
-        return rotations, translations
+    def channel_rotation(self, joint: int, chans: list[str], values: np.ndarray) -> np.ndarray:
+        """(T, 3, 3) the bone's local rotation C M C^T, M its dof rotations applied in the order listed."""
+        m = np.broadcast_to(np.eye(3), (len(values), 3, 3)).copy()
+        for i, c in enumerate(chans):
+            if c.endswith("rotation"):  # the later rotation multiplies from the left
+                m = axis_rotation(c[0].lower(), np.deg2rad(values[:, i])) @ m
+        return self.axes[joint] @ m @ self.axes[joint].T
 
 
 def euler_matrix(angles_deg, order: str) -> np.ndarray:

@@ -66,10 +66,17 @@ class Motion:
             position = {c: values[:, i] for i, c in enumerate(chans) if c in POSITION_CHANNELS}
             if position:
                 translations[:, j] = np.stack([position.get(c, np.zeros(T)) for c in POSITION_CHANNELS], -1)
-            for i, c in enumerate(chans):
-                if c in ROTATION_CHANNELS:
-                    rotations[:, j] = rotations[:, j] @ axis_rotation(c[0].lower(), np.deg2rad(values[:, i]))
+            rotations[:, j] = self.channel_rotation(j, chans, values)
         return rotations, translations
+
+    def channel_rotation(self, joint: int, chans: list[str], values: np.ndarray) -> np.ndarray:
+        """(T, 3, 3) joint ``joint``'s local rotation from its channel values (T, C): BVH's reading,
+        the product of the rotation channels in the order listed."""
+        rotation = np.broadcast_to(np.eye(3), (len(values), 3, 3)).copy()
+        for i, c in enumerate(chans):
+            if c in ROTATION_CHANNELS:
+                rotation = rotation @ axis_rotation(c[0].lower(), np.deg2rad(values[:, i]))
+        return rotation
 
     def forward_kinematics(self, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """World joint positions (T, J, 3) times ``scale`` and world rotations (T, J, 3, 3)."""
