@@ -46,8 +46,8 @@ def probe_section(after_path: str, before_path: str | None) -> str:
     after = json.loads(Path(after_path).read_text())
     before = json.loads(Path(before_path).read_text()) if before_path else None
     rows = ["", "## Probes (never trained on; `gtrs evaluate --probes`, `docs/probes/probes.md`)", "",
-            "Posture probe (every frame of CMU 13_01, 13_30, 13_31, 01_08, labelled by posture), PA-MPJPE mm, "
-            "exact / noisy 2D:", "", "| posture | frames | previous release | this model |", "|---|---|---|---|"]
+            "Posture probe (every frame of CMU 13_01, 13_30, 13_31, 01_08, labelled by posture; rows hdm05_*: every "
+            "frame of the HDM05 test actor's clips by motion class), PA-MPJPE mm, exact / noisy 2D:", "", "| posture | frames | previous release | this model |", "|---|---|---|---|"]
     for name, m in after["postures"].items():
         b = before["postures"].get(name) if before else None
         prev = f"{b['exact/pa_mpjpe']:.1f} / {b['noisy/pa_mpjpe']:.1f}" if b else "-"
@@ -59,6 +59,100 @@ def probe_section(after_path: str, before_path: str | None) -> str:
         prev = f"{b['exact/pa_mpjpe']:.1f} / {b['noisy/pa_mpjpe']:.1f}" if b else "-"
         rows.append(f"| {name} | {m['exact/visible_joints']:.1f} | {prev} | {m['exact/pa_mpjpe']:.1f} / "
                     f"{m['noisy/pa_mpjpe']:.1f} | {m['exact/torn_pct']:.0f} / {m['noisy/torn_pct']:.0f} |")
+    return "\n".join(rows) + "\n"
+
+
+def _manifest(path: str | None) -> dict | None:
+    return json.loads(Path(path).read_text()) if path else None
+
+
+def _hdm05_trained(manifest: dict | None) -> bool:
+    return bool(manifest) and any(c.get("skeleton") == "cmu_acclaim" and c.get("split") == "train"
+                                  for c in manifest["clips"])
+
+
+def motion_text(path: str | None) -> str:
+    """The training motion, from the data manifest."""
+    manifest = _manifest(path)
+    if manifest is None:
+        return "- Motion: see the lineage below.\n"
+    frames, subjects = manifest["split_frames"], manifest["splits"]
+    clips = sum(c["status"] == "ok" for c in manifest["clips"])
+    hdm = ("and HDM05 (Acclaim ASF/AMC, actors bd, bk, dg, mm: squats, picking things up from the floor, lying "
+           "down and getting up, kicks, hops, reaching high; 120 fps resampled to 30) " if _hdm05_trained(manifest) else "")
+    return (f"- Motion: CMU motion capture (subjects 01-13 as shipped in `../shared/mocap`, BVH) {hdm}"
+            f"retargeted onto anny (`gtrs data build --mocap`; {clips} clips at 30 fps), split by person: "
+            f"train {', '.join(subjects['train'])} ({frames['train']:,} frames); validation "
+            f"{', '.join(subjects['val'])} ({frames['val']:,}); test {', '.join(subjects['test'])} "
+            f"({frames['test']:,}). The posture-probe clips (CMU 13_01, 13_30, 13_31, 01_08: sitting, squats, "
+            "bending) are out of every split. Half of the training poses come from 19 generated posture "
+            "families inside anatomical joint limits (`docs/postures/`), captured poses are perturbed inside "
+            "the limits, and views span elevations -30..75 degrees with framing cuts and hidden limbs or sides "
+            "(README, \"Training data\").\n")
+
+
+def bodies_text(tc: dict) -> str:
+    if tc.get("bodies") == "every":
+        return ("anny's whole range in the last run: both genders and in between, children to the old, light to "
+                "heavy, short to tall")
+    return "average-centred adults"
+
+
+def licence_text(path: str | None) -> str:
+    text = ("Training data: CMU Graphics Lab Motion Capture Database (mocap.cs.cmu.edu; created with funding "
+            "from NSF EIA-0196217). Body model: anny (Apache-2.0, CC0 assets).")
+    if _hdm05_trained(_manifest(path)):
+        return ("Weights: trained on HDM05, which is published under Creative Commons Attribution-ShareAlike 3.0: "
+                "the weights are shared under CC BY-SA 3.0 (credit HDM05; whatever is made from them and "
+                "redistributed is shared under the same licence); the code stays Apache-2.0. HDM05: M. Mueller, "
+                "T. Roeder, M. Clausen, B. Eberhardt, B. Krueger, A. Weber, \"Documentation Mocap Database HDM05\", "
+                "Technical Report CG-2007-2, Universitaet Bonn, June 2007. " + text)
+    return "Weights: Apache-2.0 like the code. " + text
+
+
+def before_after(before_path: str | None, after_path: str) -> str:
+    if not before_path:
+        return ""
+    b = json.loads(Path(before_path).read_text())["metrics"]
+    a = json.loads(Path(after_path).read_text())["metrics"]
+    cell = lambda m, k: f"{m[f'{k}/mpjpe']:.1f} / {m[f'{k}/pa_mpjpe']:.1f} / {m[f'{k}/mpvpe']:.1f}"  # noqa: E731
+    return ("\nPrevious release on the same examples (MPJPE / PA-MPJPE / MPVPE): exact "
+            f"{cell(b, 'exact')} -> {cell(a, 'exact')}; noisy {cell(b, 'noisy')} -> {cell(a, 'noisy')}.\n")
+
+
+def hdm05_section(after_path: str | None, before_path: str | None) -> str:
+    """The HDM05 test actor, overall and per motion class, before and after."""
+    if not after_path:
+        return ""
+    after = json.loads(Path(after_path).read_text())
+    before = json.loads(Path(before_path).read_text()) if before_path else None
+    a = after["metrics"]
+    rows = ["", f"## HDM05 test actor mm ({after['examples']} synthetic examples, mm)", "",
+            f"Exact 2D: MPJPE {a['exact/mpjpe']:.1f}, PA-MPJPE {a['exact/pa_mpjpe']:.1f}, MPVPE {a['exact/mpvpe']:.1f}; "
+            f"detector noise: {a['noisy/mpjpe']:.1f} / {a['noisy/pa_mpjpe']:.1f} / {a['noisy/mpvpe']:.1f}. "
+            "Target: exact PA-MPJPE <= 55, every class better than the previous release.", "",
+            "| motion class | frames | previous release exact / noisy PA-MPJPE | this model |", "|---|---|---|---|"]
+    prev = {r["name"]: r for r in before["groups"]["motion class"]} if before else {}
+    for r in after["groups"]["motion class"]:
+        b = prev.get(r["name"])
+        old = f"{b['exact/pa_mpjpe']:.1f} / {b['noisy/pa_mpjpe']:.1f}" if b else "-"
+        rows.append(f"| {r['name']} | {r['frames']} | {old} | {r['exact/pa_mpjpe']:.1f} / {r['noisy/pa_mpjpe']:.1f} |")
+    return "\n".join(rows) + "\n"
+
+
+def shape_section(after_path: str | None, before_path: str | None) -> str:
+    """Shape-probe rest-pose MPVPE and height error per body kind, before and after."""
+    if not after_path:
+        return ""
+    after = json.loads(Path(after_path).read_text())["kinds"]
+    before = json.loads(Path(before_path).read_text())["kinds"] if before_path else {}
+    rows = ["", "## Shape probe (`gtrs evaluate --shape`, exact 2D; rest-pose MPVPE mm / height error cm)", "",
+            "| bodies | true height cm | previous release | this model |", "|---|---|---|---|"]
+    for kind, m in after.items():
+        b = before.get(kind)
+        old = f"{b['exact/rest_mpvpe_mm']:.1f} / {b['exact/height_abs_err_cm']:.1f}" if b else "-"
+        rows.append(f"| {kind} | {m['true_height_cm']:.0f} | {old} | {m['exact/rest_mpvpe_mm']:.1f} / "
+                    f"{m['exact/height_abs_err_cm']:.1f} |")
     return "\n".join(rows) + "\n"
 
 
@@ -74,6 +168,12 @@ def main() -> None:
     p.add_argument("--probes", help="probes.json of gtrs evaluate --probes (this model)")
     p.add_argument("--probes-before", help="probes.json of the previous release, for the before/after table")
     p.add_argument("--earlier", default="", help="a sentence on runs older than the recorded lineage")
+    p.add_argument("--manifest", help="manifest.json of the data the last run trained on (its splits and sources)")
+    p.add_argument("--evaluation-hdm05", help="evaluation.json of the HDM05 test actor (gtrs evaluate --subject mm)")
+    p.add_argument("--evaluation-hdm05-before", help="the same for the previous release")
+    p.add_argument("--evaluation-before", help="evaluation.json of the previous release on the CMU test subject")
+    p.add_argument("--shape", help="shape_probe.json (gtrs evaluate --shape) of this model")
+    p.add_argument("--shape-before", help="shape_probe.json of the previous release")
     p.add_argument("--out", default="MODEL_CARD.md")
     args = p.parse_args()
     _, state = read_checkpoint(args.weights)
@@ -108,15 +208,7 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
 {mc['num_heads']} heads). The paper's network is the `paper` config (same code).
 
 ## Training
-- Motion: CMU motion capture, subjects 01-13 as shipped in `../shared/mocap` (120 clips, 26,156 frames at
-  30 fps), retargeted onto anny (`gtrs data build`, split by subject, seed 0: train 01, 05, 06, 08, 09,
-  13; val 03, 07, 10, 11, 12; test 02). Since the `cpu_broad` run, the posture-probe clips (13_01,
-  13_30, 13_31, 01_08: sitting, squats, bending) are out of every split, and half of the training
-  poses come from 19 generated posture families inside anatomical joint limits (sitting, kneeling,
-  squatting, lying, bending, lunges, arm postures, random poses; `docs/postures/`), captured poses are
-  perturbed inside the limits, and views span elevations -30..75 degrees with framing cuts and hidden
-  limbs or sides (README, "Training data").
-- Every example is generated on the fly: random adult body shape, heading, perspective camera and
+{motion_text(args.manifest)}- Every example is generated on the fly: random body shape ({bodies_text(tc)}), heading, perspective camera and
   mirror flip; input keypoints with the PoseFix-style detector noise model for the fraction
   `noisy_input` of the examples (the paper: all), exact projections for the rest.
 - Losses: the paper's (vertex, normal, edge length, mesh-joint and PAM-joint terms) with Adam.
@@ -126,7 +218,7 @@ Config `{tc['model']}` ({mc['skeleton_blocks']} + {mc['learned_blocks']} paralle
 
 ![training curve]({args.curve})
 
-## Test metrics (held-out subject 02, {ev['examples']} synthetic examples, mm)
+## Test metrics (held-out CMU subject 02, {ev['examples']} synthetic examples, mm)
 H36M-17 joints regressed from the predicted mesh, 14 evaluation joints, pelvis-aligned (as the paper).
 
 | 2D input | MPJPE | PA-MPJPE | MPVPE |
@@ -135,9 +227,9 @@ H36M-17 joints regressed from the predicted mesh, 14 evaluation joints, pelvis-a
 | detector noise | {m['noisy/mpjpe']:.1f} | {m['noisy/pa_mpjpe']:.1f} | {m['noisy/mpvpe']:.1f} |
 
 Targets (issue tracker): exact PA-MPJPE <= 45, MPVPE <= 95; noisy PA-MPJPE <= 60, MPVPE <= 130.
-Reproduce: `gtrs evaluate --checkpoint {args.weights} --data data/cmu --split test`.
+Reproduce: `gtrs evaluate --checkpoint {args.weights} --data DATA --split test --subject 02`.
 Validation split: exact {val}.
-{probes}
+{before_after(args.evaluation_before, args.evaluation)}{hdm05_section(args.evaluation_hdm05, args.evaluation_hdm05_before)}{shape_section(args.shape, args.shape_before)}{probes}
 ## Speed (this machine, 2 cores)
 ```
 {Path(args.bench).read_text().strip()}
@@ -145,20 +237,20 @@ Validation split: exact {val}.
 
 ## Known limits
 - Short training: far from converged and far from the paper's accuracy; treat it as a working
-  baseline, not a finished model. Training continues with `gtrs train broad_decay --resume`.
+  baseline, not a finished model. Training continues with `gtrs train {Path(tc['out']).name} --resume`.
 - The surface is noisy at the millimetre scale (spiky hands and feet): almost every predicted mesh has
   more than 1% of its edges stretched or shrunk over 3x against the template, anny's smallest edges
   (eyes, fingers, toes) being under 1 mm, so by that definition nearly all meshes count as torn (probes).
   Training edge-length error in the last run went from {edges[0]} to {edges[-1]} mm.
-{mixed_input}- Trained on 6 CMU subjects' motion plus generated postures; only synthetic keypoints, never a real
-  detector's output.
-- Body shape is not observable well from 2D joints; the mesh's shape follows the anny average adult.
+{mixed_input}- Trained on captured motion of a few people plus generated postures; only synthetic keypoints, never
+  a real detector's output.
+- Body shape is poorly observable from 2D joints (the shape probe above); `--gender`, `--age`,
+  `--height`, `--weight` hold what the user knows.
 - The test numbers are on synthetic views of held-out motion, not on Human3.6M or 3DPW, so they are
   not comparable to the paper's table.
 
 ## Licences
-Weights: Apache-2.0 like the code. Training data: CMU Graphics Lab Motion Capture Database
-(mocap.cs.cmu.edu; created with funding from NSF EIA-0196217). Body model: anny (Apache-2.0, CC0 assets).
+{licence_text(args.manifest)}
 """
     Path(args.out).write_text(card)
     print(f"wrote {args.out}")
