@@ -94,8 +94,8 @@ def shape_probe(checkpoint: str | Path, data: str | Path, per_kind: int = 64, ba
 def shape_probe_markdown(result: dict, checkpoint: str) -> str:
     """The shape probe as a Markdown table."""
     lines = [f"Shape probe of `{checkpoint}`: bodies of every kind in test-split poses, network mesh -> "
-             "fitted body, compared with the truth in the rest pose (anny ages: 0.33 child, 0.5 teenager, "
-             "0.67 young adult, 1.0 old; gender 0 male, 1 female).", "",
+             "fitted body, compared with the truth in the rest pose (anny's calibrated age scale: 0.415 = 11 "
+             "years, 0.67 = 16, 0.77 = 18, 0.83 = 64, 1.0 = 110; gender 0 male, 1 female).", "",
              "| bodies | examples | true height cm | exact rest MPVPE | exact height err cm (signed) | "
              "noisy rest MPVPE | noisy height err cm (signed) | true age / fitted (exact) | "
              "true gender / fitted (exact) |", "|---" * 9 + "|"]
