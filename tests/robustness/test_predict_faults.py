@@ -194,3 +194,22 @@ def test_absurd_people_are_refused_in_one_line_each(tmp_path):
     for name, words in ABSURD.items():
         assert sum(name in s and words in s for s in skipped) == 1, (name, result.stderr)
     assert len(records(tmp_path / "out", "float_id")) == 1  # image_id 7.0 is image 7
+
+
+def test_a_resumed_run_shows_every_person_on_the_results_page(tmp_path):
+    import re
+
+    source = people_file(tmp_path / "few.json", 3)
+    out = tmp_path / "out"
+    first = gtrs("predict", str(source), "--out", str(out), "--formats", "none", "--no-render")
+    assert first.returncode == 0, first.stderr
+    done = records(out, "few")
+    # as a kill leaves it: two people journaled, the combined file not yet published
+    (out / "few_people.json").unlink()
+    (out / ".few_people.journal").write_text("".join(json.dumps({"index": k, "record": done[k]}) + "\n" for k in (0, 1)))
+    rerun = gtrs("predict", str(source), "--out", str(out), "--formats", "none", "--no-render", "--html")
+    assert rerun.returncode == 0, rerun.stderr
+    assert "(2 finished by the interrupted run before)" in rerun.stdout
+    assert_same_people(records(out, "few"), done)
+    payload = json.loads(re.search(r'id="gtrs-data">(.*?)</script>', (out / "index.html").read_text(), re.S).group(1))
+    assert len(payload["bodies"]) == 3

@@ -221,7 +221,10 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         chunk = read.people
                         bar.total += len(chunk)
                         bar.refresh()
-                        todo = [i for i in range(len(chunk)) if start + i not in journal.done]
+                        # people the killed run finished are not computed again, except for the results page
+                        # (which needs their meshes): there they are recomputed and shown, their files kept
+                        room = MAX_BODIES - len(page) if html else 0
+                        todo = [i for i in range(len(chunk)) if start + i not in journal.done or (room := room - 1) >= 0]
                         placed = dict((todo[j], r) for j, r in _reconstruct(
                             reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine,
                             hints=hints)) \
@@ -233,6 +236,13 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                                 writer.add(journal.done[start + i])
                                 summary.people += 1
                                 summary.resumed += 1
+                                if html and i in placed and len(page) < MAX_BODIES:
+                                    who = chunk[i]
+                                    picture = image.get(who.image) if isinstance(image, dict) else image
+                                    overlay = out / f"{stems[path]}_{start + i}_overlay.png"
+                                    page.append(placed[i].page_body(f"{stems[path]}_{start + i}", picture,
+                                                                    overlay if overlay.is_file() else None,
+                                                                    who.image_size))
                                 continue
                             if i not in placed:
                                 continue
