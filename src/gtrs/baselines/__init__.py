@@ -1,1 +1,1 @@
-"""Baselines that need no trained network."""
+"""Baselines that need no trained network. Layer: above infer; imports infer and below."""

@@ -1,1 +1,1 @@
-"""Benchmarks (``gtrs bench ...``): medians of repeated timings on this machine."""
+"""Benchmarks (``gtrs bench ...``): medians of repeated timings on this machine. Layer: below cli only."""

@@ -1,1 +1,1 @@
-"""Export to deployment formats."""
+"""Export to deployment formats (ONNX). Layer: above fit; imports fit and below."""

@@ -1,1 +1,2 @@
-"""Fitting the body model: to a predicted mesh (``mesh``), and to 2D keypoints (``keypoints``)."""
+"""Fitting the body model: the camera solve (``camera``), to a predicted mesh (``mesh``), with what the
+user knows (``shape_hints``), and to 2D keypoints (``keypoints``). Layer: above models."""

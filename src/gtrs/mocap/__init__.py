@@ -1,1 +1,2 @@
-"""Motion capture: BVH reading and retargeting onto the body model."""
+"""Motion capture: BVH and Acclaim ASF/AMC reading, retargeting onto the body model, fidelity.
+Layer: above metrics; imports metrics and body."""

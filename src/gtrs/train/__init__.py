@@ -1,1 +1,2 @@
-"""Training: losses, checkpoints, the loop (single process or torchrun data-parallel)."""
+"""Training: losses, batches, the loop (single process or torchrun data-parallel), plots.
+Layer: above baselines; imports baselines and below."""
