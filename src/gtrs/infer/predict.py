@@ -182,6 +182,14 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gtrs-save")
     pending: list[tuple[Future | None, int, dict]] = []  # (files being written, person index, record)
 
+    def journal_finished(journal: PeopleJournal) -> None:
+        """Journal the people whose files are already written, without waiting for the others."""
+        while pending and (pending[0][0] is None or pending[0][0].done()):
+            saved, index, record = pending.pop(0)
+            if saved is not None:
+                summary.written += saved.result()
+            journal.finish(index, record)
+
     def collect_saves(journal: PeopleJournal) -> None:
         try:
             for saved, index, record in pending:
@@ -278,6 +286,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                             if html and len(page) < MAX_BODIES:
                                 page.append(result.page_body(stem, picture, overlay_png, who.image_size))
                             summary.people += 1
+                        journal_finished(journal)
                         start += len(chunk)
                 except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
                     summary.errors.append(str(e))
