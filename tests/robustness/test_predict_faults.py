@@ -44,8 +44,9 @@ def records(out: Path, stem: str) -> list[dict]:
 def assert_same_people(a: list[dict], b: list[dict]) -> None:
     assert [r["source"] for r in a] == [r["source"] for r in b]
     for x, y in zip(a, b):
-        np.testing.assert_allclose(np.array(x["joints_coco19"]),
-                                   np.array(y["joints_coco19"]), atol=1e-6)
+        # to 10 micrometres: a resumed run batches the people left differently, which moves the
+        # network's last float digits
+        np.testing.assert_allclose(np.array(x["joints_coco19"]), np.array(y["joints_coco19"]), rtol=0, atol=1e-5)
 
 
 def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
