@@ -21,6 +21,12 @@ AMC_WORDS = [":FULLY-SPECIFIED", ":DEGREES", ":RADIANS", "1", "2", "3", "root", 
              "-1.5", "1e9", "nan", "inf", "\n", "\r\n", "\t", "\u00b2", "#"]
 
 
+def _variant(good: str, tokens: list[str], cut: int, insert: str, mode: str) -> str:
+    """A word soup, a good text with a few characters overwritten, or a good text cut short."""
+    return {"soup": " ".join(tokens), "mutate": good[:cut] + insert + good[cut + len(insert):],
+            "truncate": good[:cut]}[mode]
+
+
 def _check_motion(motion) -> None:
     assert np.isfinite(motion.frames).all() and np.isfinite(motion.offsets).all()
     positions, _ = motion.forward_kinematics()
@@ -32,10 +38,8 @@ def _check_motion(motion) -> None:
 @given(tokens=st.lists(st.sampled_from(ASF_WORDS), max_size=120), cut=st.integers(0, len(GOOD_ASF)),
        insert=st.text(max_size=8), mode=st.sampled_from(["soup", "mutate", "truncate"]))
 def test_any_asf_text_is_parsed_or_refused_with_an_acclaim_error(tokens, cut, insert, mode):
-    text = {"soup": " ".join(tokens), "mutate": GOOD_ASF[:cut] + insert + GOOD_ASF[cut + len(insert):],
-            "truncate": GOOD_ASF[:cut]}[mode]
     try:
-        skeleton = parse_asf(text)
+        skeleton = parse_asf(_variant(GOOD_ASF, tokens, cut, insert, mode))
     except AcclaimError as e:
         assert "line" in str(e)
         return
@@ -48,10 +52,8 @@ def test_any_asf_text_is_parsed_or_refused_with_an_acclaim_error(tokens, cut, in
 @given(tokens=st.lists(st.sampled_from(AMC_WORDS), max_size=150), cut=st.integers(0, len(GOOD_AMC)),
        insert=st.text(max_size=8), mode=st.sampled_from(["soup", "mutate", "truncate"]))
 def test_any_amc_text_is_parsed_or_refused_with_an_acclaim_error(tokens, cut, insert, mode):
-    text = {"soup": " ".join(tokens), "mutate": GOOD_AMC[:cut] + insert + GOOD_AMC[cut + len(insert):],
-            "truncate": GOOD_AMC[:cut]}[mode]
     try:
-        motion = parse_amc(text, SKELETON, fps=120.0)
+        motion = parse_amc(_variant(GOOD_AMC, tokens, cut, insert, mode), SKELETON, fps=120.0)
     except AcclaimError as e:
         assert "line" in str(e)
         return

@@ -55,7 +55,7 @@ _init_warp_without_cuda_warning()
 import anny  # noqa: E402
 import anny.paths  # noqa: E402
 
-from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17
+from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17, vertical_extent
 from gtrs.body.joints import get_joint_set
 
 ANNY_RIG = "cmu_mb"
@@ -193,7 +193,7 @@ class AnnyBody(BodyModel):
         """(B,) height (metres, the rest mesh's vertical extent) and mass (kg: the closed mesh's volume
         at 980 kg/m^3, as anny's anthropometry) of bodies ``shape`` (B, shape_dim)."""
         v = self(self.identity_rotations(shape.shape[0]), shape).vertices.double()
-        height = v[..., 1].amax(-1) - v[..., 1].amin(-1)
+        height = vertical_extent(v)
         f = self.faces.long()
         v0, v1, v2 = v[:, f[:, 0]], v[:, f[:, 1]], v[:, f[:, 2]]
         volume = (torch.cross(v0, v1, dim=-1) * v2).sum(-1).sum(-1).abs() / 6.0

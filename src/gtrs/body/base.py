@@ -141,6 +141,11 @@ class BodyModel(torch.nn.Module, ABC):
     def device(self) -> torch.device: ...
 
 
+def vertical_extent(vertices: torch.Tensor) -> torch.Tensor:
+    """(B,) height of meshes (B, V, 3) in the package frame (Y up): a rest-pose body's standing height."""
+    return vertices[..., 1].amax(-1) - vertices[..., 1].amin(-1)
+
+
 def coco19_from_coco17(regressor17: torch.Tensor) -> torch.Tensor:
     """(17, V) COCO regressor -> (19, V): pelvis = mid-hip, neck = mid-shoulder (as the paper)."""
     pelvis = 0.5 * (regressor17[11] + regressor17[12])

@@ -15,6 +15,7 @@ import torch
 from tqdm import tqdm
 
 from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
+from gtrs.body.base import vertical_extent
 from gtrs.synthetic.build import load_split_rotations
 from gtrs.synthetic.pairs import network_inputs
 from gtrs.synthetic.synth import SynthConfig, synthesize_batch
@@ -44,11 +45,6 @@ def kind_phenotypes(kind: str, count: int, generator: torch.Generator) -> torch.
     return torch.stack(columns, dim=1)
 
 
-def rest_height(vertices: torch.Tensor) -> torch.Tensor:
-    """(B,) vertical extent (metres) of rest-pose meshes (B, V, 3); Y is up."""
-    return vertices[..., 1].amax(-1) - vertices[..., 1].amin(-1)
-
-
 @torch.no_grad()
 def shape_probe(checkpoint: str | Path, data: str | Path, per_kind: int = 64, batch_size: int = 32, seed: int = 0,
                 show_progress: bool = True) -> dict:
@@ -74,7 +70,7 @@ def shape_probe(checkpoint: str | Path, data: str | Path, per_kind: int = 64, ba
                 keypoints = network_inputs(batch, "coco19", torch.full((n,), input_kind == "noisy"), g)
                 fit = fitter(model(keypoints)[0].float())
                 fitted_rest = body(rest.expand(n, -1, -1, -1), fit.shape).vertices
-                height_err = 100 * (rest_height(fitted_rest) - rest_height(true_rest))
+                height_err = 100 * (vertical_extent(fitted_rest) - vertical_extent(true_rest))
                 values = {"rest_mpvpe_mm": 1000 * (fitted_rest - true_rest).norm(dim=-1).mean(-1),
                           "height_abs_err_cm": height_err.abs(), "height_signed_err_cm": height_err,
                           "fitted_age": fit.shape[:, 1], "fitted_gender": fit.shape[:, 0]}
@@ -83,7 +79,7 @@ def shape_probe(checkpoint: str | Path, data: str | Path, per_kind: int = 64, ba
                 if start == 0 and input_kind == "exact":
                     meshes[kind] = (true_rest[0].numpy(), fitted_rest[0].numpy())
             for k, v in {"true_age": truth[:, 1], "true_gender": truth[:, 0],
-                         "true_height_cm": 100 * rest_height(true_rest)}.items():
+                         "true_height_cm": 100 * vertical_extent(true_rest)}.items():
                 sums[k] = sums.get(k, 0.0) + float(v.sum())
         result[kind] = {"examples": per_kind, **{k: v / per_kind for k, v in sums.items()}}
     overall = {k: sum(r[k] for r in result.values()) / len(result) for k in next(iter(result.values()))}

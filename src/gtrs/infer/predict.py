@@ -70,7 +70,7 @@ def _read_input(path: Path, joints: str | None, detector_box: list, person: int 
     if path.suffix.lower() in IMAGE_SUFFIXES:
         image = load_image(path)
         if not detector_box:
-            detector_box.append(PoseDetector(**({} if min_confidence is None else {"min_visibility": min_confidence})))
+            detector_box.append(PoseDetector(min_visibility=min_confidence))
         found = detector_box[0].detect_all(image)
         if not found:
             raise KeypointFileError(f"{path}: the detector found no person")
@@ -182,22 +182,13 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gtrs-save")
     pending: list[tuple[Future | None, int, dict]] = []  # (files being written, person index, record)
 
-    def journal_finished(journal: PeopleJournal) -> None:
-        """Journal the people whose files are already written, without waiting for the others."""
-        while pending and (pending[0][0] is None or pending[0][0].done()):
+    def journal_finished(journal: PeopleJournal, wait: bool = False) -> None:
+        """Journal the people whose files are written: those done so far, or with ``wait`` all of them."""
+        while pending and (wait or pending[0][0] is None or pending[0][0].done()):
             saved, index, record = pending.pop(0)
             if saved is not None:
                 summary.written += saved.result()
             journal.finish(index, record)
-
-    def collect_saves(journal: PeopleJournal) -> None:
-        try:
-            for saved, index, record in pending:
-                if saved is not None:
-                    summary.written += saved.result()
-                journal.finish(index, record)
-        finally:
-            pending.clear()
 
     try:
         for path in files:
@@ -237,7 +228,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                             reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine,
                             hints=hints)) \
                             if todo else {}
-                        collect_saves(journal)
+                        journal_finished(journal, wait=True)
                         bar.update(len(chunk))
                         for i in range(len(chunk)):
                             if start + i in journal.done:  # finished by the run that was killed
@@ -290,30 +281,24 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         start += len(chunk)
                 except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
                     summary.errors.append(str(e))
-                collect_saves(journal)
+                journal_finished(journal, wait=True)
             except BaseException:  # an OSError (full disk, permissions) or an interrupt: finished people stay journaled
                 for saving, _, _ in pending:
                     if saving is not None:
                         saving.cancel()
                 pending.clear()
                 journal.close(remove=False)
-                try:
-                    writer.close(keep=False)
-                except OSError:
-                    pass
+                writer.close(keep=False)
                 raise
             writer.close(keep=writer.count > 0)
             journal.close(remove=True)
             if writer.count:
                 summary.written.append(people_json)
-    except BaseException:  # the progress bar ends its line before the error's, the writer thread stops
+    finally:  # also on an error: the progress bar ends its line before the error's, the writer thread stops
+        saver.shutdown()
         bar.close()
-        saver.shutdown(wait=True)
-        raise
-    saver.shutdown()
-    bar.close()
-    for d in detector:
-        d.close()
+        for d in detector:
+            d.close()
     if summary.people == 0:
         raise KeypointFileError("no person could be reconstructed: " + ("; ".join(summary.errors[:3]) or "no input"))
     if html:

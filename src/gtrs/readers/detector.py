@@ -30,10 +30,13 @@ def load_image(path: str | Path) -> np.ndarray:
         raise KeypointFileError(f"{path}: image too large to open safely ({e})") from None
 
 
+MIN_VISIBILITY = 0.3  # landmarks MediaPipe sees less surely than this are misses (--min-confidence)
+
+
 class PoseDetector:
     """``detect(image) -> (19, 3) COCO-19 keypoints in pixels, or None if no person is found``."""
 
-    def __init__(self, model_complexity: int = 1, min_visibility: float = 0.3, video: bool = False) -> None:
+    def __init__(self, model_complexity: int = 1, min_visibility: float | None = None, video: bool = False) -> None:
         """``video``: MediaPipe's tracking mode (frames of one video in order; the person found in one
         frame is followed into the next) instead of searching every image afresh."""
         try:
@@ -42,7 +45,7 @@ class PoseDetector:
             raise ImportError("photo input needs the optional detector: pip install 'gtrs[image]' "
                               "(mediapipe==0.10.14)") from e
         self._pose = mp.solutions.pose.Pose(static_image_mode=not video, model_complexity=model_complexity)
-        self.min_visibility = min_visibility
+        self.min_visibility = MIN_VISIBILITY if min_visibility is None else min_visibility
 
     def detect(self, image: np.ndarray) -> np.ndarray | None:
         result = self._pose.process(np.ascontiguousarray(image))

@@ -31,7 +31,7 @@ def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bo
         stream = container.streams.video[0]
         rate = fps or (float(stream.average_rate) if stream.average_rate else 30.0)
         seq = SequenceInput(str(path), [], rate, image_size=(stream.codec_context.width, stream.codec_context.height))
-        with PoseDetector(video=True, **({} if min_visibility is None else {"min_visibility": min_visibility})) as detector:
+        with PoseDetector(video=True, min_visibility=min_visibility) as detector:
             try:
                 for frame in tqdm(container.decode(stream), total=stream.frames or None, desc="detect", unit="frame",
                                   disable=not show_progress):
