@@ -96,6 +96,19 @@ def test_phenotypes_are_adults_unless_children_are_asked():
     assert abs(adults[:, 2:].mean().item() - 0.5) < 0.02 and adults[:, 2:].std() < 0.26  # Beta(2, 2): sd 0.224
 
 
+def test_mixed_bodies_are_mostly_adults_with_the_whole_range_in_them():
+    from gtrs.body.anny import ADULT_AGE_RANGE
+    from gtrs.synthetic.synth import MIXED_ADULT_SHARE
+
+    g = torch.Generator().manual_seed(1)
+    mixed = sample_phenotypes(20000, g, bodies="mixed")
+    young = (mixed[:, 1] < ADULT_AGE_RANGE[0]).float().mean().item()
+    # children come only from the 'every' share, 30% of which is young
+    assert abs(young - (1 - MIXED_ADULT_SHARE) * 0.3) < 0.015
+    assert mixed[:, 2:].min() < 0.01 and mixed[:, 2:].max() > 0.99  # extremes the Beta(2, 2) adults rarely reach
+    assert ((mixed >= 0) & (mixed <= 1)).all()
+
+
 def test_dataset_streams_reproducible_batches(mocap_dir, tmp_path, anny_body):
     out = tmp_path / "data"
     build_dataset(mocap_dir, out, seed=3, show_progress=False)

@@ -41,8 +41,9 @@ class TrainConfig:
     framing_cut: float = 0.0
     limb_hidden: float = 0.0
     side_hidden: float = 0.0
-    # Training bodies: 'adults' (average-centred adults) or 'every' (anny's whole range: children to
-    # the old, both genders and in between, light to heavy, short to tall; gtrs.synthetic.synth).
+    # Training bodies: 'adults' (average-centred adults), 'every' (anny's whole range: children to
+    # the old, both genders and in between, light to heavy, short to tall) or 'mixed' (mostly the
+    # first, some of the second; gtrs.synthetic.synth).
     bodies: str = "adults"
     # Network forward pass in training: 'auto' (bfloat16 autocast where the CPU supports it), 'float32', 'bfloat16'.
     precision: str = "auto"
@@ -99,8 +100,8 @@ class TrainConfig:
         for name in ("part_mixing", "generated_poses", "framing_cut", "limb_hidden", "side_hidden"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
-        if self.bodies not in ("adults", "every"):
-            raise ValueError(f"bodies must be 'adults' or 'every', got {self.bodies!r}")
+        if self.bodies not in ("adults", "every", "mixed"):
+            raise ValueError(f"bodies must be 'adults', 'every' or 'mixed', got {self.bodies!r}")
         if self.camera not in ("default", "wide"):
             raise ValueError(f"camera must be 'default' or 'wide', got {self.camera!r}")
         if self.precision not in ("auto", "float32", "bfloat16"):
