@@ -9,13 +9,18 @@ Coordinate convention used everywhere in the package (see README, "Conventions")
 """
 from gtrs.version import __version__
 
-__all__ = ["Reconstructor", "__version__"]
+__all__ = ["Reconstructor", "read_people", "__version__"]
 
 
 def __getattr__(name: str):
-    """``from gtrs import Reconstructor`` without importing torch and the body model at ``import gtrs``."""
+    """``from gtrs import Reconstructor`` (or ``read_people``, the Parquet results as a pandas table)
+    without importing torch and the body model at ``import gtrs``."""
     if name == "Reconstructor":
         from gtrs.infer.predictor import Reconstructor
 
         return Reconstructor
+    if name == "read_people":
+        from gtrs.writers.parquet import read_people
+
+        return read_people
     raise AttributeError(f"module 'gtrs' has no attribute {name!r}")

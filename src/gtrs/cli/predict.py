@@ -74,13 +74,15 @@ def predict(
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
     formats: str = typer.Option("obj,ply,glb,params,bvh", help="Files to write per person, comma-separated: obj, ply, "
                                 "glb (a skinned, rigged GLB for the fitted body), params (body parameters JSON), bvh "
-                                "(the rig's skeleton); or 'none' (NAME_people.json only, the fastest)."),
+                                "(the rig's skeleton); or 'none' (NAME_people.json only, the fastest). parquet: every "
+                                "person as one row of OUT/people.parquet instead of NAME_people.json (needs gtrs[parquet])."),
     mesh: str = typer.Option("fit", help="fit: the body model fitted to the network's mesh (a valid, rigged body "
                                          "every time); network: the network's raw vertices (faster; no params, "
                                          "plain GLB, no BVH; can tear on unusual input)."),
     refine: bool = typer.Option(False, help="Adjust the fitted body to the keypoints (better with accurate "
                                             "keypoints, e.g. human-annotated; slower)."),
-    render: bool = typer.Option(True, help="Write front/side pictures per person."),
+    render: bool = typer.Option(None, help="Write front/side pictures per person (default: yes, except for "
+                                           "--engine ray and --formats parquet, which write no pictures)."),
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
                                              "upright in glTF viewers and Blender) or camera (OpenCV: y down, z forward)."),
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already (else those people are skipped)."),
@@ -89,6 +91,16 @@ def predict(
     onnx: Path = typer.Option(None, help="Run the network with ONNX Runtime from this file (gtrs export-onnx)."),
     html: bool = typer.Option(False, "--html", help="Also write OUT/index.html: every body in 3D to turn around, "
                                                     "beside its photo or keypoints (one self-contained file)."),
+    engine: str = typer.Option("local", help="local: this process; ray: an actor pool on a Ray cluster (needs "
+                                             "gtrs[ray]; see README, 'Many machines'). Both take --formats parquet."),
+    address: str = typer.Option(None, help="--engine ray: the cluster to join (e.g. 10.0.0.5:6379, or 'auto'); "
+                                           "default: a local Ray started for this run."),
+    workers: int = typer.Option(None, min=1, help="--engine ray: actors, each with the model loaded once "
+                                                  "(default: one per CPU of the cluster)."),
+    block_size: int = typer.Option(1024, min=1, help="--engine ray and --formats parquet: people per block (one task, "
+                                                     "one Parquet part)."),
+    mesh_column: bool = typer.Option(False, "--mesh-column", help="--formats parquet: also put each mesh's vertices "
+                                                                  "in the table (13,718 x 3 floats per person)."),
     device: str = DEVICE,
     precision: str = PRECISION,
     min_confidence: float = MIN_CONFIDENCE,
@@ -106,10 +118,26 @@ def predict(
     from gtrs.writers.results import OUTPUT_FORMATS
 
     # options are checked before anything is read or written
+    from gtrs.infer.table_job import ENGINES, TABLE_FORMATS
+
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")
-    unknown = [f for f in chosen if f not in OUTPUT_FORMATS]
+    unknown = [f for f in chosen if f not in OUTPUT_FORMATS + TABLE_FORMATS]
     if unknown:
-        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}")
+        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS + TABLE_FORMATS)}")
+    if engine not in ENGINES:
+        _fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    table_job = engine == "ray" or "parquet" in chosen
+    if not table_job:
+        for option, given in (("--address", address), ("--workers", workers)):
+            if given is not None:
+                _fail(f"{option} is an option of --engine ray")
+        if mesh_column:
+            _fail("--mesh-column needs --formats parquet")
+    elif render or html:
+        _fail(f"{'--render' if render else '--html'} is not available with "
+              f"{'--engine ray' if engine == 'ray' else '--formats parquet'} (they write no pictures or page)")
+    if mesh_column and "parquet" not in chosen:
+        _fail("--mesh-column needs --formats parquet")
     if mesh not in MESH_SOURCES:
         _fail(f"--mesh must be one of {', '.join(MESH_SOURCES)}, got {mesh!r}")
     if refine and mesh != "fit":
@@ -134,10 +162,21 @@ def predict(
             reconstructor = Reconstructor.pretrained(device=device, onnx_path=str(onnx), precision=precision)
         except OnnxModelError as e:
             _fail(f"--onnx {onnx}: {e}")
-    summary = run_predict(input, out, joints, focal, chosen, render, reconstructor=reconstructor, frame=frame,
-                          overwrite=overwrite, person=person, mesh=mesh, refine=refine, html=html, device=device,
-                          precision=precision, min_confidence=min_confidence,
-                          hints=_shape_hints(gender, age, height, weight))
+    hints = _shape_hints(gender, age, height, weight)
+    if table_job:
+        from gtrs.infer.table_job import predict_table
+
+        try:
+            summary = predict_table(input, out, chosen, engine, address, workers, block_size, joints, focal, frame,
+                                    mesh, refine, hints, person, min_confidence, mesh_column, overwrite, device,
+                                    precision, str(onnx) if onnx else None)
+        except ImportError as e:
+            _fail(str(e))
+    else:
+        summary = run_predict(input, out, joints, focal, chosen, True if render is None else render,
+                              reconstructor=reconstructor, frame=frame, overwrite=overwrite, person=person, mesh=mesh,
+                              refine=refine, html=html, device=device, precision=precision,
+                              min_confidence=min_confidence, hints=hints)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

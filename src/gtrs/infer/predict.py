@@ -60,7 +60,7 @@ def output_stems(files: list[Path]) -> dict[Path, str]:
 CHUNK = 64  # people per network call
 
 
-def _read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
+def read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
                 render: bool = True, min_confidence: float | None = None) -> Iterator[tuple[ReadResult, object]]:
     """People of one input file in chunks of at most ``CHUNK``, each with its image: keypoints (read
     as they are needed: flat memory for any number of people), or a photo through the detector
@@ -120,7 +120,7 @@ def _attach_images(path: Path, read: ReadResult, images: dict[str, np.ndarray]) 
     return images
 
 
-def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: float | None,
+def reconstruct_people(reconstructor: Reconstructor, people: list[Person], focal: float | None,
                  errors: list[str], **options) -> list[tuple[int, MeshResult]]:
     """(index in ``people``, result) for each person the network and camera solve can place; the
     others go to ``errors``."""
@@ -133,7 +133,7 @@ def _reconstruct(reconstructor: Reconstructor, people: list[Person], focal: floa
             return []
         # find the people a whole batch failed on
         return [(i, r) for i, person in enumerate(people)
-                for _, r in _reconstruct(reconstructor, [person], focal, errors, **options)]
+                for _, r in reconstruct_people(reconstructor, [person], focal, errors, **options)]
     placed = []
     for i, (person, result) in enumerate(zip(people, results)):
         try:
@@ -192,7 +192,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     try:
         for path in files:
-            chunks = _read_input(path, joints, detector, person, render or html, min_confidence)
+            chunks = read_input(path, joints, detector, person, render or html, min_confidence)
             try:
                 first = next(chunks)
             except KeypointFileError as e:
@@ -224,7 +224,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         # (which needs their meshes): there they are recomputed and shown, their files kept
                         room = MAX_BODIES - len(page) if html else 0
                         todo = [i for i in range(len(chunk)) if start + i not in journal.done or (room := room - 1) >= 0]
-                        placed = dict((todo[j], r) for j, r in _reconstruct(
+                        placed = dict((todo[j], r) for j, r in reconstruct_people(
                             reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh, refine=refine,
                             hints=hints)) \
                             if todo else {}
