@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from gtrs.cli.app import bench_app
+from gtrs.cli.app import _fail, bench_app
 
 
 @bench_app.command("body")
@@ -63,15 +63,28 @@ def bench_predict_cmd(
     threads: int = typer.Option(2, min=1),
     memory: bool = typer.Option(False, "--memory", help="Instead: peak memory for 1,000, 10,000 and 100,000 people "
                                 "(JSON only, network mesh; one fresh process each; ~10 min)."),
+    parquet: bool = typer.Option(False, "--parquet", help="With --memory: the Parquet dataset instead of JSON."),
+    engine: str = typer.Option(None, help="ray: instead, the local engines against Ray with 1 and 2 workers, JSON "
+                                          "only and Parquet, fitted body (needs gtrs[ray])."),
 ) -> None:
     """Batch prediction people/s, keypoints in: JSON only, and JSON + one mesh format, with the raw
-    network mesh and with the fitted body (medians); or, with --memory, peak memory against people."""
-    from gtrs.bench.predict import bench_predict, bench_predict_memory
+    network mesh and with the fitted body (medians); or, with --memory, peak memory against people;
+    or, with --engine ray, the engines against each other."""
+    from gtrs.bench.predict import bench_engines, bench_predict, bench_predict_memory
+
+    if engine is not None:
+        if engine != "ray":
+            _fail(f"--engine: only ray is benchmarked against the local engines, got {engine!r}")
+        for r in bench_engines(people, repeats, threads=threads):
+            extra = "".join(f", {k} {r[k]:.1f}" for k in ("ray_start_s", "block_overhead_ms") if k in r)
+            typer.echo(f"{r['engine']:30s} {r['output']:8s} {r['people']} people: median {r['median_s']:.2f} s -> "
+                       f"{r['people_per_s']:.0f} people/s{extra}")
+        return
 
     if memory:
-        for r in bench_predict_memory(threads=threads):
+        for r in bench_predict_memory(threads=threads, output="parquet" if parquet else "json"):
             typer.echo(f"{r['people']:7d} people ({r['file_mb']:.1f} MB of COCO results): peak memory "
-                       f"{r['peak_mb']:.0f} MB, {r['people_per_s']:.0f} people/s")
+                       f"{r['peak_mb']:.0f} MB, {r['people_per_s']:.0f} people/s, {r['out_mb']:.1f} MB of {r['output']}")
         return
     for r in bench_predict(people, repeats, threads):
         typer.echo(f"{r['case']:38s}  {r['people']} people: median {r['median_s']:.2f} s -> {r['people_per_s']:.0f} people/s")
