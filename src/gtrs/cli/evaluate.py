@@ -40,11 +40,24 @@ def evaluate(
     shape: bool = typer.Option(False, "--shape", help="The shape probe instead: children, women, men, old, heavy, "
                                                       "thin, tall, short bodies (--batch-size of each); rest-pose MPVPE "
                                                       "and height error of the fitted body, to OUT/shape_probe.{json,md,png}."),
+    detector: bool = typer.Option(False, "--detector", help="With --photos: score the photo path's person detector "
+                                                            "against the human keypoints instead (people found, "
+                                                            "PCK, OKS, added people, time; needs gtrs[image]), to "
+                                                            "OUT/photo_detection.{json,md}."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
 
     from gtrs.eval.baselines import BASELINES
+
+    if detector:
+        if photos is None or not photos.is_file():
+            _fail("--detector needs --photos ANNOTATIONS.json (COCO keypoint annotations, the images beside it)")
+        from gtrs.eval.photo_detection import evaluate_photo_detector, photo_detection_markdown
+
+        result = evaluate_photo_detector(photos)
+        _write_json_and_markdown(out, "photo_detection", result, photo_detection_markdown(result))
+        return
 
     if (checkpoint is None) == (baseline is None):
         _fail("give either --checkpoint or --baseline")
