@@ -210,3 +210,17 @@ def test_batches_from_worker_processes_are_the_same_for_any_worker_count_and_res
     assert proc.returncode == 0, err
     inline = read_checkpoint(tmp_path / "inline" / "last.safetensors")[0]
     assert any(not torch.equal(reference[k], inline[k]) for k in reference if k.startswith("model."))
+
+
+def test_validation_draws_the_evaluations_adult_bodies_whatever_the_training_bodies(tiny_data, tmp_path, anny_body):
+    from gtrs.body.anny import ADULT_AGE_RANGE
+    from gtrs.train.batches import SyntheticBatches
+    from gtrs.train.config import TrainConfig
+
+    cfg = TrainConfig(data=str(tiny_data), out=str(tmp_path / "run"), bodies="every", batch_size=64,
+                      generated_poses=0.0, perturb_degrees=0.0)
+    batches = SyntheticBatches(cfg, anny_body)
+    train = batches.draw("train", torch.Generator().manual_seed(0))["shape"]
+    val = batches.draw("val", torch.Generator().manual_seed(0))["shape"]
+    assert (train[:, 1] < ADULT_AGE_RANGE[0]).any()  # children among the training bodies
+    assert (val[:, 1] >= ADULT_AGE_RANGE[0]).all()  # adults only in validation, as in gtrs evaluate

@@ -8,6 +8,8 @@ alone, so the run is reproducible and resumes exactly whatever the number of wor
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 from gtrs.body.base import BodyModel
@@ -45,6 +47,9 @@ class SyntheticBatches:
         self.val_rotations = load_split_rotations(cfg.data, "val")
         self.body_parts = part_indices(body.bone_names)  # bone indices for part mixing
         self.synth = synth_config(cfg)
+        # validation draws the bodies that `gtrs evaluate` draws (average-centred adults), whatever the
+        # training bodies, so the best checkpoint is the best on what evaluation measures
+        self.val_synth = replace(self.synth, bodies="adults")
         self.postures = None
         if cfg.generated_poses > 0 or cfg.perturb_degrees > 0:
             self.postures = PostureGenerator(Skeleton.from_body(body), self.train_rotations)
@@ -64,7 +69,7 @@ class SyntheticBatches:
                 generated = torch.rand(len(poses), generator=generator) < cfg.generated_poses
                 if generated.any():
                     poses[generated] = self.postures.sample(int(generated.sum()), generator)[0]
-        return synthesize_batch(self.body, poses, generator, self.synth)
+        return synthesize_batch(self.body, poses, generator, self.synth if split == "train" else self.val_synth)
 
 
 def step_seed(seed: int, rank: int, step: int) -> int:
