@@ -8,7 +8,7 @@ import torch
 
 from gtrs.body.poses import named_pose
 from gtrs.body.skeleton import Skeleton
-from gtrs.eval.probes import VISIBILITY_PROBES, posture_label
+from gtrs.eval.probes import AMBIGUITY_GROUPS, VISIBILITY_PROBES, posture_label, towards_camera_label
 
 
 def test_posture_labels_follow_the_geometry(anny_body):
@@ -56,6 +56,34 @@ def test_probe_report_covers_postures_visibility_and_photos(tmp_path, anny_body)
         assert 0 <= probe["noisy/torn_pct"] <= 100 and probe["exact/mpjpe"] > 0
     assert report["photos"]["whole"]["people"] == 1 and report["photos"]["upper_body"]["people"] == 20
     assert "| cut_hips |" in (tmp_path / "probes" / "probes.md").read_text()
+    ambiguity = report["ambiguity"]
+    assert set(ambiguity) <= {"all", *AMBIGUITY_GROUPS} and ambiguity["all"]["examples"] >= 1
+    assert ambiguity["all"]["examples"] == sum(m["examples"] for k, m in ambiguity.items() if k != "all")
+    assert "## ambiguity" in (tmp_path / "probes" / "probes.md").read_text()
+
+
+def test_towards_camera_labels_follow_the_line_of_sight():
+    """A body 4 m in front of the camera (OpenCV axes): a thigh along the line of sight is towards the
+    camera, one across it is not; the trunk wins over a thigh; 40 degrees is the border."""
+    import math
+
+    def body(thigh_direction, trunk_direction=(0.0, -1.0, 0.0)):
+        j = torch.zeros(19, 3)
+        j[:, 2] = 4.0
+        j[17] = torch.tensor([0.0, 0.0, 4.0])  # pelvis
+        j[18] = j[17] + 0.5 * torch.tensor(trunk_direction)  # neck
+        j[11], j[12] = j[17] + torch.tensor([0.1, 0, 0]), j[17] - torch.tensor([0.1, 0, 0])  # hips
+        j[13], j[14] = j[11] + 0.45 * torch.tensor(thigh_direction), j[12] + torch.tensor([0.0, 0.45, 0.0])
+        j[15], j[16] = j[13] + torch.tensor([0.0, 0.45, 0.0]), j[14] + torch.tensor([0.0, 0.45, 0.0])
+        return j
+
+    def tilted(degrees):  # a unit vector this many degrees from the z axis, in the x-z plane
+        return (math.sin(math.radians(degrees)), 0.0, -math.cos(math.radians(degrees)))
+
+    joints = torch.stack([body((0.0, 0.0, -1.0)), body((0.0, 1.0, 0.0)), body((0.0, 0.0, -1.0), (0.0, 0.0, -1.0)),
+                          body(tilted(35)), body(tilted(50))])
+    assert towards_camera_label(joints) == ["thigh_towards_camera", "no_segment_towards_camera", "trunk_towards_camera",
+                                            "thigh_towards_camera", "no_segment_towards_camera"]
 
 
 def test_missing_photos_file_is_reported_before_the_probes_run(tmp_path):

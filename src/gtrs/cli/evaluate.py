@@ -160,7 +160,7 @@ def _write_probes(checkpoint: Path, data: Path, out: Path, photos: Path | None, 
 
     runner = ProbeRunner(checkpoint, data, stage)
     result = {"checkpoint": str(checkpoint), "data": str(label or data), "stage": stage, "postures": runner.postures(batch_size),
-              "visibility": runner.visibility(batches, batch_size)}
+              "ambiguity": runner.ambiguity(batches, batch_size), "visibility": runner.visibility(batches, batch_size)}
     if photos is not None:
         result["photos"] = photo_probe(Reconstructor(runner.model, runner.body), photos, stage=stage)
     _write_json_and_markdown(out, "probes", result, probes_markdown(result))

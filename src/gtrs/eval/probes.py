@@ -6,6 +6,12 @@
   mm: squats, kneeling, lying, kicks, ...), one row per motion class (``hdm05_<class>``, issue #29);
 - **visibility**: the test split seen as photos show people: framing cut at the knees, hips or chest,
   a hidden limb, a hidden side, a camera high above, people small in the frame;
+- **ambiguity** (issue #30): the probe split's sitting, squatting and bending frames and the test
+  split, seen from the front half of the circle and from level to 35 degrees above, each example
+  labelled by the first segment (trunk, then a thigh, then a shin) that points at the camera or away
+  from it (``towards_camera_label``: within ``TOWARDS_DEGREES`` of the line of sight, so that its
+  picture is shorter than ``cos(TOWARDS_DEGREES)`` of its length), where 2D alone cannot tell
+  towards from away;
 - **photos**: the human COCO keypoints of real photos (``--photos``), whole and with only 4-8 joints
   kept (upper body, one side, random), where no 3D truth exists: torn-mesh rate only.
 
@@ -51,6 +57,30 @@ VISIBILITY_PROBES: dict[str, tuple[SynthConfig, int | None]] = {
     "camera_high": (SynthConfig(camera=CameraSampling(elevation_range=(55.0, 75.0))), None),
     "small_in_frame": (SynthConfig(camera=CameraSampling(fill_range=(0.1, 0.2))), None),
 }
+
+
+# Views of the ambiguity probe: level to well above, from anywhere in front of the body
+AMBIGUITY_CAMERA = CameraSampling(elevation_range=(0.0, 35.0))
+TOWARDS_DEGREES = 40.0
+# COCO-19 joint pairs (from, to) of the segments, in the order a label is given
+SEGMENTS = (("trunk", ((17, 18),)), ("thigh", ((11, 13), (12, 14))), ("shin", ((13, 15), (14, 16))))
+AMBIGUITY_GROUPS = tuple(f"{name}_towards_camera" for name, _ in SEGMENTS) + ("no_segment_towards_camera",)
+
+
+def towards_camera_label(joints_cam: torch.Tensor, degrees: float = TOWARDS_DEGREES) -> list[str]:
+    """For (B, 19, 3) COCO-19 joints in the camera frame (camera at the origin): the first segment
+    (trunk, thighs, shins) within ``degrees`` of the line of sight through its middle, pointing towards
+    the camera or away, as ``<segment>_towards_camera``; else ``no_segment_towards_camera``."""
+    limit = float(np.cos(np.radians(degrees)))
+    labels = ["no_segment_towards_camera"] * joints_cam.shape[0]
+    for name, pairs in reversed(SEGMENTS):  # the first segment in SEGMENTS wins
+        for a, b in pairs:
+            direction = torch.nn.functional.normalize(joints_cam[:, b] - joints_cam[:, a], dim=-1)
+            sight = torch.nn.functional.normalize((joints_cam[:, a] + joints_cam[:, b]) / 2, dim=-1)
+            along = (direction * sight).sum(-1).abs() > limit
+            for i in torch.nonzero(along).flatten().tolist():
+                labels[i] = f"{name}_towards_camera"
+    return labels
 
 
 def posture_label(skeleton: Skeleton, rotations: torch.Tensor) -> list[str]:
@@ -163,6 +193,43 @@ class ProbeRunner:
         order = ["all", *POSTURES] + sorted(k for k in means if k.startswith("hdm05_"))
         return {k: means[k] for k in order if k in means}
 
+    def ambiguity(self, batches: int = 10, batch_size: int = 64, seed: int = 0, show_progress: bool = True) -> dict:
+        """Frames of the probe and test splits seen from the front and above, up to ``batches x
+        batch_size / 4`` examples per group of ``towards_camera_label`` (views are drawn until each
+        group is full, or 20x as many as asked were drawn), plus ``all``."""
+        rotations = torch.cat([load_split_rotations(self.data, PROBE), load_split_rotations(self.data, "test")])
+        g = torch.Generator().manual_seed(seed)
+        cfg = SynthConfig(camera=AMBIGUITY_CAMERA)
+        quota = max(1, batches * batch_size // len(AMBIGUITY_GROUPS))
+        kept: dict[str, list[dict]] = {name: [] for name in AMBIGUITY_GROUPS}
+        for _ in range(20 * batches):
+            if all(sum(len(b["focal"]) for b in kept[name]) >= quota for name in AMBIGUITY_GROUPS):
+                break
+            poses = rotations[torch.randint(0, len(rotations), (batch_size,), generator=g)].clone()
+            batch = synthesize_batch(self.body, poses, g, cfg)  # any heading: bodies seen from behind are dropped
+            joints_cam = batch["joints3d"] + batch["root_cam"][:, None]
+            labels = towards_camera_label(joints_cam)
+            facing = _facing_camera(joints_cam)
+            for name in AMBIGUITY_GROUPS:
+                room = quota - sum(len(b["focal"]) for b in kept[name])
+                rows = torch.nonzero(torch.tensor([lab == name for lab in labels]) & facing).flatten()[:max(room, 0)]
+                if len(rows):
+                    kept[name].append(_select_rows(batch, rows))
+        sums = _Sums()
+        for name in tqdm(AMBIGUITY_GROUPS, desc="probe[ambiguity]", disable=not show_progress):
+            if not kept[name]:
+                continue
+            examples = _concat_rows(kept[name])
+            for start in range(0, len(examples["focal"]), batch_size):
+                chunk = _select_rows(examples, torch.arange(start, min(start + batch_size, len(examples["focal"]))))
+                for kind, m in self._batch_metrics(chunk, g).items():
+                    for group in (name, "all"):
+                        sums.add(group, {f"{kind}/{k}": v for k, v in m.items()})
+                for group in (name, "all"):
+                    sums.count(group, len(chunk["focal"]))
+        means = sums.means()
+        return {k: means[k] for k in ("all", *AMBIGUITY_GROUPS) if k in means}
+
     def visibility(self, batches: int = 10, batch_size: int = 64, seed: int = 0, show_progress: bool = True) -> dict:
         """The test split under each visibility probe (same fixed-seed poses for every probe)."""
         rotations = load_split_rotations(self.data, "test")
@@ -177,6 +244,25 @@ class ProbeRunner:
                     sums.add(name, {f"{kind}/{k}": v for k, v in m.items()})
                 sums.count(name, batch_size)
         return sums.means()
+
+
+def _select_rows(batch: dict, rows: torch.Tensor) -> dict:
+    """The examples ``rows`` of a synthesized batch (every per-example tensor indexed)."""
+    return {k: v[rows.to(v.device)] for k, v in batch.items()}
+
+
+def _concat_rows(parts: list[dict]) -> dict:
+    return {k: torch.cat([p[k] for p in parts]) for k in parts[0]}
+
+
+def _facing_camera(joints_cam: torch.Tensor) -> torch.Tensor:
+    """(B,) whether the body's front (its right-to-left hip vector turned about the vertical) faces the
+    camera: the front half of the circle of views."""
+    left_to_right = joints_cam[:, 12] - joints_cam[:, 11]  # COCO-19: 11 left hip, 12 right hip
+    up = joints_cam[:, 18] - joints_cam[:, 17]  # pelvis -> neck
+    front = torch.cross(up, left_to_right, dim=-1)  # OpenCV axes: (0, -1, 0) x (-1, 0, 0) = -z for a body facing us
+    towards_camera = -joints_cam[:, 17]
+    return (front * towards_camera).sum(-1) > 0
 
 
 def photo_probe(reconstructor, annotations: str | Path, subsets: int = 20, seed: int = 0, stage: str = "network") -> dict:
@@ -225,7 +311,7 @@ def probes_markdown(result: dict) -> str:
     """The probe tables as Markdown."""
     lines = [f"Probes of `{result['checkpoint']}` (mm; torn = share of meshes with >1% of edges "
              "stretched or shrunk over 3x).", ""]
-    for section in ("postures", "visibility"):
+    for section in ("postures", "ambiguity", "visibility"):
         if section not in result:
             continue
         cols = ("mpjpe", "pa_mpjpe", "mpvpe", "torn_pct", "distorted_edges_pct")
