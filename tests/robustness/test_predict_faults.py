@@ -44,9 +44,10 @@ def records(out: Path, stem: str) -> list[dict]:
 def assert_same_people(a: list[dict], b: list[dict]) -> None:
     assert [r["source"] for r in a] == [r["source"] for r in b]
     for x, y in zip(a, b):
-        # to 10 micrometres: a resumed run batches the people left differently, which moves the
-        # network's last float digits
-        np.testing.assert_allclose(np.array(x["joints_coco19"]), np.array(y["joints_coco19"]), rtol=0, atol=1e-5)
+        # to 10 micrometres, or 1e-5 of the distance for people metres away: a resumed run batches the
+        # people left differently, which moves the network's and the body fit's last float digits (the
+        # fit iterates per batch); once, 12 micrometres at 6.6 m (relative 2e-6) failed an absolute 1e-5
+        np.testing.assert_allclose(np.array(x["joints_coco19"]), np.array(y["joints_coco19"]), rtol=1e-5, atol=1e-5)
 
 
 def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
