@@ -130,7 +130,6 @@ def bench_engines(people: int = 1000, repeats: int = 3, workers: tuple[int, ...]
     runtime itself is started once (``ray_start_s``). ``block_overhead_ms``: the time a Ray job spends
     per block, from the same job cut into blocks of 8 against blocks of ``block_size``."""
     import logging
-    import os
 
     from gtrs.infer.predict import predict
     from gtrs.infer.predictor import Reconstructor
@@ -183,5 +182,4 @@ def bench_engines(people: int = 1000, repeats: int = 3, workers: tuple[int, ...]
             rows[-1]["block_overhead_ms"] = 1000 * (small - large) / extra_blocks
         finally:
             ray.shutdown()
-        os.environ.pop("RAY_ADDRESS", None)
     return rows

@@ -169,7 +169,7 @@ def predict(
         try:
             summary = predict_table(input, out, chosen, engine, address, workers, block_size, joints, focal, frame,
                                     mesh, refine, hints, person, min_confidence, mesh_column, overwrite, device,
-                                    precision, str(onnx) if onnx else None)
+                                    precision, str(onnx) if onnx else None, reconstructor=reconstructor)
         except ImportError as e:
             _fail(str(e))
     else:

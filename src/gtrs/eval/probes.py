@@ -202,8 +202,9 @@ class ProbeRunner:
         cfg = SynthConfig(camera=AMBIGUITY_CAMERA)
         quota = max(1, batches * batch_size // len(AMBIGUITY_GROUPS))
         kept: dict[str, list[dict]] = {name: [] for name in AMBIGUITY_GROUPS}
+        counts = dict.fromkeys(AMBIGUITY_GROUPS, 0)
         for _ in range(20 * batches):
-            if all(sum(len(b["focal"]) for b in kept[name]) >= quota for name in AMBIGUITY_GROUPS):
+            if min(counts.values()) >= quota:
                 break
             poses = rotations[torch.randint(0, len(rotations), (batch_size,), generator=g)].clone()
             batch = synthesize_batch(self.body, poses, g, cfg)  # any heading: bodies seen from behind are dropped
@@ -211,10 +212,11 @@ class ProbeRunner:
             labels = towards_camera_label(joints_cam)
             facing = _facing_camera(joints_cam)
             for name in AMBIGUITY_GROUPS:
-                room = quota - sum(len(b["focal"]) for b in kept[name])
-                rows = torch.nonzero(torch.tensor([lab == name for lab in labels]) & facing).flatten()[:max(room, 0)]
+                rows = torch.nonzero(torch.tensor([lab == name for lab in labels]) & facing).flatten()
+                rows = rows[:quota - counts[name]]
                 if len(rows):
                     kept[name].append(_select_rows(batch, rows))
+                    counts[name] += len(rows)
         sums = _Sums()
         for name in tqdm(AMBIGUITY_GROUPS, desc="probe[ambiguity]", disable=not show_progress):
             if not kept[name]:

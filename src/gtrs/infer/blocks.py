@@ -103,11 +103,13 @@ def iter_blocks(files: list[Path], stems: dict[Path, str], block_size: int = BLO
 class BlockWorker:
     """Turns blocks into Parquet parts with one model, loaded once (a Ray actor class as it is)."""
 
-    def __init__(self, task: BlockTask) -> None:
+    def __init__(self, task: BlockTask, reconstructor=None) -> None:
+        """``reconstructor``: a model already loaded (else the shipped one, as ``task`` says)."""
         from gtrs.infer.predictor import Reconstructor
 
         self.task = task
-        self.reconstructor = Reconstructor.pretrained(device=task.device, onnx_path=task.onnx, precision=task.precision)
+        self.reconstructor = reconstructor or Reconstructor.pretrained(device=task.device, onnx_path=task.onnx,
+                                                                       precision=task.precision)
 
     def run(self, block: Block) -> BlockOutcome:
         from gtrs.writers.parquet import file_metadata, people_part, person_row

@@ -25,14 +25,12 @@ from gtrs.fit.shape_hints import ShapeHints
 from gtrs.infer.blocks import BLOCK_SIZE, BlockOutcome, BlockTask, BlockWorker, ReadLog, iter_blocks
 from gtrs.infer.predict import PredictSummary, input_files, output_stems
 from gtrs.readers.keypoints import KeypointFileError
-from gtrs.writers.parquet import part_files, part_metadata, write_part
-from gtrs.writers.results import MESH_FORMATS, BODY_FORMATS, PeopleJsonWriter
+from gtrs.writers.parquet import iter_part_records, part_files, part_metadata, write_part
+from gtrs.writers.results import BODY_FORMATS, MESH_FORMATS, PEOPLE_RECORD_KEYS, PeopleJsonWriter
 
 ENGINES = ("local", "ray")
 TABLE_FORMATS = ("parquet",)
 JOB_FILE = "_gtrs_job.json"
-RECORD_KEYS = ("source", "image", "keypoints_2d_coco19", "joints_coco19", "joints_h36m17", "translation", "focal_px",
-               "principal_px", "reprojection_error_px", "mesh")  # a people-JSON record (MeshResult.record)
 
 
 class TableJobError(KeypointFileError):
@@ -45,10 +43,11 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
                   refine: bool = False, hints: ShapeHints | None = None, person: int | None = None,
                   min_confidence: float | None = None, vertices: bool = False, overwrite: bool = False,
                   device: str = "cpu", precision: str = "auto", onnx: str | None = None,
-                  show_progress: bool = True) -> PredictSummary:
+                  show_progress: bool = True, reconstructor=None) -> PredictSummary:
     """Reconstruct every person under ``input`` as a table job (see the module docstring). ``formats``:
     'parquet' for ``OUT/people.parquet`` (else one ``NAME_people.json`` per input), plus any mesh and
-    body formats, written per person beside it. ``vertices``: meshes as a column of the table."""
+    body formats, written per person beside it. ``vertices``: meshes as a column of the table.
+    ``reconstructor``: a model already loaded, for the local engine (Ray actors load their own)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if block_size < 1:
@@ -77,7 +76,6 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
            {"out": str(out.resolve())}}
     job = json.loads(json.dumps(job))  # as it reads back from the file
     done = _start_or_resume(folder, job, overwrite)
-    summary.resumed = sum(part_metadata_rows(folder / _part_name(k)) for k in done)
 
     log = ReadLog()
     bar = tqdm(total=0, desc=f"predict ({engine})", unit="person", disable=not show_progress)
@@ -102,7 +100,7 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
         else:
             worker = None
             for block in todo():
-                worker = worker or BlockWorker(task)  # the model is loaded once some input is usable
+                worker = worker or BlockWorker(task, reconstructor)  # the model: once some input is usable
                 on_done(worker.run(block))
     finally:
         bar.close()
@@ -112,7 +110,9 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
     for part in parts:
         meta = part_metadata(part)
         summary.errors += meta.get("errors", [])
-        summary.people += part_metadata_rows(part)
+        summary.people += meta["rows"]
+        if _part_index(part) in done:  # finished by the job that was killed
+            summary.resumed += meta["rows"]
     if summary.people == 0:
         raise KeypointFileError("no person could be reconstructed: " + ("; ".join(summary.errors[:3]) or "no input"))
     if table:
@@ -128,11 +128,8 @@ def _part_name(index: int) -> str:
     return f"part-{index:06d}.parquet"
 
 
-def part_metadata_rows(path: Path) -> int:
-    """The number of people in a part file (read from its footer)."""
-    import pyarrow.parquet as pq
-
-    return pq.read_metadata(path).num_rows
+def _part_index(path: Path) -> int:
+    return int(path.name[5:11])
 
 
 def _start_or_resume(folder: Path, job: dict, overwrite: bool) -> set[int]:
@@ -156,7 +153,7 @@ def _start_or_resume(folder: Path, job: dict, overwrite: bool) -> set[int]:
     for stale in folder.glob(".part-*.tmp"):  # parts a killed job was writing
         stale.unlink(missing_ok=True)
     _write_job(folder, job | {"complete": False})
-    return {int(p.name[5:11]) for p in part_files(folder)}
+    return {_part_index(p) for p in part_files(folder)}
 
 
 def _write_job(folder: Path, job: dict) -> None:
@@ -167,13 +164,10 @@ def _write_job(folder: Path, job: dict) -> None:
 def _write_people_json(parts: list[Path], out: Path, stems: dict[Path, str], files: list[Path],
                        frame: str) -> list[Path]:
     """One ``NAME_people.json`` per input from the parts (an input's people are consecutive rows)."""
-    import pyarrow.parquet as pq
-
     by_input = {str(p): p for p in files}
     written, writer, current = [], None, None
     for part in parts:
-        rows = pq.read_table(part, columns=["input", *RECORD_KEYS]).to_pylist()
-        for row in rows:
+        for row in iter_part_records(part, ["input", *PEOPLE_RECORD_KEYS]):
             if row["input"] != current:
                 if writer is not None:
                     writer.close()
@@ -181,7 +175,7 @@ def _write_people_json(parts: list[Path], out: Path, stems: dict[Path, str], fil
                 current = row["input"]
                 path = by_input[current]
                 writer = PeopleJsonWriter(out / f"{stems[path]}_people.json", current, frame)
-            writer.add({k: row[k] for k in RECORD_KEYS})
+            writer.add({k: row[k] for k in PEOPLE_RECORD_KEYS})
     if writer is not None:
         writer.close()
         written.append(writer.path)

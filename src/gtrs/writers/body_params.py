@@ -50,11 +50,15 @@ class BodyParams:
         rotations[0] = turn @ rotations[0]
         return rotations, turn @ self.root
 
+    def posed_quaternions(self, frame: str) -> tuple[torch.Tensor, np.ndarray]:
+        """Local rotations as unit quaternions (K, 4) xyzw, and the root position (3,), in ``frame``."""
+        rotations, root = self.posed(frame)
+        return roma.rotmat_to_unitquat(torch.as_tensor(rotations)), root
+
     def record(self, frame: str, focal: float, principal: np.ndarray) -> dict:
         """The parameter JSON (``PARAMS_SCHEMA``)."""
-        rotations, root = self.posed(frame)
-        r = torch.as_tensor(rotations)
-        quats, rotvecs = roma.rotmat_to_unitquat(r).numpy(), roma.rotmat_to_rotvec(r).numpy()
+        unit, root = self.posed_quaternions(frame)
+        quats, rotvecs = unit.numpy(), roma.unitquat_to_rotvec(unit).numpy()
         return {
             "schema_version": PARAMS_SCHEMA_VERSION, "body_model": "anny", "rig": "cmu_mb", "frame": FRAME_NAMES[frame],
             "units": "metres, radians", "shape": {n: float(v) for n, v in zip(self.shape_names, self.shape)},

@@ -82,12 +82,9 @@ def person_row(result: MeshResult, input: str, record: int, frame: str, meshes: 
            "reprojection_error_px": float(result.reprojection_px), "mesh": result.mesh_source,
            "shape": None, "bone_rotations_xyzw": None, "root_position": None}
     if result.params is not None:
-        import roma
-        import torch
-
-        rotations, root = result.params.posed(frame)
+        quats, root = result.params.posed_quaternions(frame)
         row["shape"] = {n: float(v) for n, v in zip(result.params.shape_names, result.params.shape)}
-        row["bone_rotations_xyzw"] = roma.rotmat_to_unitquat(torch.as_tensor(rotations)).numpy().tolist()
+        row["bone_rotations_xyzw"] = quats.numpy().tolist()
         row["root_position"] = np.asarray(root, dtype=np.float64).tolist()
     if meshes:
         row["vertices"] = to(result.vertices, frame).astype(np.float32).tolist()
@@ -120,10 +117,16 @@ def write_part(path: str | Path, part: bytes) -> Path:
 
 
 def part_metadata(path: str | Path) -> dict:
-    """The ``gtrs`` metadata of one part file."""
+    """The ``gtrs`` metadata of one part file, with its number of people as ``rows`` (one footer read)."""
     _, pq = _arrow()
-    meta = pq.read_schema(path).metadata or {}
-    return json.loads(meta.get(b"gtrs", b"{}"))
+    footer = pq.read_metadata(path)
+    return json.loads((footer.metadata or {}).get(b"gtrs", b"{}")) | {"rows": footer.num_rows}
+
+
+def iter_part_records(path: str | Path, columns: list[str]):
+    """The rows of one part file as dicts of ``columns``, in order."""
+    _, pq = _arrow()
+    return iter(pq.read_table(path, columns=columns).to_pylist())
 
 
 def part_files(folder: str | Path) -> list[Path]:

@@ -186,6 +186,9 @@ def obj_lines(tag: bytes, values: np.ndarray, decimals: int) -> bytes:
 
 
 PEOPLE_SCHEMA_VERSION = 1
+# the keys of a person's entry of the people JSON, as ``MeshResult.record`` writes them
+PEOPLE_RECORD_KEYS = ("source", "image", "keypoints_2d_coco19", "joints_coco19", "joints_h36m17", "translation",
+                      "focal_px", "principal_px", "reprojection_error_px", "mesh")
 PEOPLE_SCHEMA = """Per-input results JSON (``NAME_people.json``), schema_version 1:
 {"schema_version": 1, "gtrs_version": str, "input": str, "frame": str (axes of every 3D value),
  "units": "metres; pixels for 2D", "joint_names": {"coco19": [...], "h36m17": [...]},
