@@ -135,3 +135,5 @@ def test_predict_sequence_writes_tracks_and_refuses_bad_options(tmp_path, anny_b
     assert bad.returncode == 2 and "--formats" in bad.stderr and "Traceback" not in bad.stderr
     missing = run("predict-sequence", str(tmp_path / "nope.npy"))
     assert missing.returncode == 2 and "nope.npy" in missing.stderr and "Traceback" not in missing.stderr
+    detector = run("predict-sequence", str(tmp_path / "walk.npy"), "--pose-detector", "yolo")
+    assert detector.returncode == 2 and "--pose-detector must be one of solution, topdown" in detector.stderr

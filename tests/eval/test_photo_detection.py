@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gtrs.eval.photo_detection import COCO_SIGMAS, match_people, oks, pck_hits
+from gtrs.body.keypoint_similarity import COCO_SIGMAS, oks
+from gtrs.eval.photo_detection import match_people, pck_hits
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "gtrs" / "demo_data"
 
@@ -79,3 +80,18 @@ def test_the_command_scores_the_shipped_annotated_photos(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "gtrs.cli", "evaluate", "--detector"], capture_output=True,
                              text=True, timeout=120)
     assert missing.returncode == 2 and "--detector needs --photos" in missing.stderr
+
+
+def test_the_command_scores_the_topdown_detector_too(tmp_path):
+    pytest.importorskip("mediapipe")
+    pytest.importorskip("ai_edge_litert")
+    args = [sys.executable, "-m", "gtrs.cli", "evaluate", "--photos", str(DEMO / "coco_keypoints_annotations.json"),
+            "--detector", "--out", str(tmp_path)]
+    done = subprocess.run(args + ["--pose-detector", "topdown"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "photo_detection.json").read_text())
+    assert result["method"] == "topdown" and result["annotated"] == 2 and result["found"] == 2
+    assert result["mean_oks"] > 0.8
+    assert "(topdown)" in (tmp_path / "photo_detection.md").read_text()
+    wrong = subprocess.run(args + ["--pose-detector", "yolo"], capture_output=True, text=True, timeout=120)
+    assert wrong.returncode == 2 and "--pose-detector must be one of solution, topdown, got 'yolo'" in wrong.stderr

@@ -101,9 +101,8 @@ def test_sequence_outputs_bvh_animated_glb_and_params(anny_body, shipped, tmp_pa
     assert report["issues"]["numErrors"] == 0 and report["info"]["animationCount"] == 1
 
 
-def test_video_file_through_the_detector(tmp_path, shipped):
+def _standing_video(tmp_path, av):
     """A short video made here from the shipped photo of a standing person, drifting sideways."""
-    av = pytest.importorskip("av")
     from PIL import Image
 
     from gtrs.demo import demo_file
@@ -120,6 +119,12 @@ def test_video_file_through_the_detector(tmp_path, shipped):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+    return path, image, h, w
+
+
+def test_video_file_through_the_detector(tmp_path, shipped):
+    av = pytest.importorskip("av")
+    path, image, h, w = _standing_video(tmp_path, av)
     seq = read_sequence(path)
     assert seq.fps == pytest.approx(24) and len(seq.frames) == 8 and seq.image_size == (w, h)
     assert sum(len(f) > 0 for f in seq.frames) >= 6
@@ -131,6 +136,22 @@ def test_video_file_through_the_detector(tmp_path, shipped):
     assert len(drawn) == 8 and drawn[0].shape == (h, w, 3)
     original = image[:h, :w].astype(float)
     assert np.abs(drawn[0].astype(float) - original).mean() > 2.0  # a body is drawn over the frame
+
+
+def test_every_person_of_a_video_with_the_topdown_detector(tmp_path, shipped):
+    av = pytest.importorskip("av")
+    pytest.importorskip("ai_edge_litert")
+    path, _, h, w = _standing_video(tmp_path, av)
+    one = read_sequence(path)
+    every = read_sequence(path, pose_detector="topdown")
+    assert len(every.frames) == 8 and max(len(f) for f in one.frames) == 1
+    # the man and his reflection in the window behind him: the top-down detector sees both
+    assert sum(len(f) >= 2 for f in every.frames) >= 6
+    summary = predict_sequence(path, tmp_path / "out", reconstructor=shipped, show_progress=False,
+                               formats=("bvh",), pose_detector="topdown")
+    assert summary.tracks == 2 and (tmp_path / "out" / "standing_track1.bvh").is_file()
+    with pytest.raises(ValueError, match="pose_detector must be one of solution, topdown"):
+        read_sequence(path, pose_detector="yolo")
 
 
 def test_nothing_to_track_is_one_clear_error(tmp_path, shipped):

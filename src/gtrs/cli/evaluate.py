@@ -44,6 +44,11 @@ def evaluate(
                                                             "against the human keypoints instead (people found, "
                                                             "PCK, OKS, added people, time; needs gtrs[image]), to "
                                                             "OUT/photo_detection.{json,md}."),
+    pose_detector: str = typer.Option("solution", "--pose-detector",
+                                      help="With --detector: which photo detector to score: 'solution' (the photo "
+                                           "path's: MediaPipe's pose solution, run again with each person found "
+                                           "hidden) or 'topdown' (BlazePose's person detector and landmark model "
+                                           "run top-down with LiteRT; gtrs.readers.topdown_detector)."),
 ) -> None:
     """The paper's metrics (MPJPE, PA-MPJPE, MPVPE) with exact and noisy (or detected) 2D input."""
     import tempfile
@@ -54,8 +59,11 @@ def evaluate(
         if photos is None or not photos.is_file():
             _fail("--detector needs --photos ANNOTATIONS.json (COCO keypoint annotations, the images beside it)")
         from gtrs.eval.photo_detection import evaluate_photo_detector, photo_detection_markdown
+        from gtrs.readers.pose_detectors import POSE_DETECTORS
 
-        result = evaluate_photo_detector(photos)
+        if pose_detector not in POSE_DETECTORS:
+            _fail(f"--pose-detector must be one of {', '.join(POSE_DETECTORS)}, got {pose_detector!r}")
+        result = evaluate_photo_detector(photos, method=pose_detector)
         _write_json_and_markdown(out, "photo_detection", result, photo_detection_markdown(result))
         return
 
@@ -95,7 +103,7 @@ def _evaluate_data(checkpoint, data: Path, split: str, subjects, dataset, smpl_d
     if shape:
         if checkpoint is None:
             _fail("--shape needs --checkpoint")
-        _write_shape_probe(checkpoint, data, out, per_kind=batch_size, seed=seed, label=label)
+        _write_shape_probe(checkpoint, data, out, per_kind=batch_size, seed=seed, label=label, split=split)
         return
     if probes:
         _write_probes(checkpoint, data, out, photos, batches, batch_size, stage, label=label)
@@ -124,14 +132,15 @@ def _write_sequences(checkpoint: Path, data: Path, split: str, out: Path, max_fr
     _write_json_and_markdown(out, "sequences", result, sequences_markdown(result))
 
 
-def _write_shape_probe(checkpoint: Path, data: Path, out: Path, per_kind: int, seed: int, label: Path) -> None:
+def _write_shape_probe(checkpoint: Path, data: Path, out: Path, per_kind: int, seed: int, label: Path,
+                       split: str = "test") -> None:
     from gtrs.body.anny import AnnyBody
     from gtrs.eval.shape_probe import shape_probe, shape_probe_markdown
     from gtrs.viz.render import mesh_pairs_sheet
 
-    result = shape_probe(checkpoint, data, per_kind=per_kind, seed=seed)
+    result = shape_probe(checkpoint, data, per_kind=per_kind, seed=seed, split=split)
     meshes = result.pop("meshes")
-    report = {"checkpoint": str(checkpoint), "data": str(label), "seed": seed, **result}
+    report = {"checkpoint": str(checkpoint), "data": str(label), "split": split, "seed": seed, **result}
     _write_json_and_markdown(out, "shape_probe", report, shape_probe_markdown(result, str(checkpoint)))
     mesh_pairs_sheet(list(meshes.values()), AnnyBody().faces.numpy(), list(meshes), str(out / "shape_probe.png"),
                      row_titles=("truth", "from its 2D keypoints"))

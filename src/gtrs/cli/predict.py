@@ -228,6 +228,10 @@ def predict_sequence_cmd(
     age: float = AGE,
     height: float = HEIGHT,
     weight: float = WEIGHT,
+    pose_detector: str = typer.Option("solution", "--pose-detector",
+                                      help="For a video: 'solution' (MediaPipe's pose solution following one "
+                                           "person: one track) or 'topdown' (every person in every frame, "
+                                           "tracked; slower: see docs/photo_detection)."),
 ) -> None:
     """Track every person through a video or keypoint sequence; write one animated body per track."""
     from dataclasses import replace
@@ -245,12 +249,17 @@ def predict_sequence_cmd(
         if value is not None and not (value > 0 and value < float("inf")):
             _fail(f"{option} must be a positive number, got {value}")
     _check_device_and_precision(device, precision)
+    from gtrs.readers.pose_detectors import POSE_DETECTORS
+
+    if pose_detector not in POSE_DETECTORS:
+        _fail(f"--pose-detector must be one of {', '.join(POSE_DETECTORS)}, got {pose_detector!r}")
     smoothing = SmoothingConfig(enabled=smooth)
     if min_cutoff is not None:
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))
     summary = predict_sequence(input, out, joints, fps, focal, smoothing, chosen, frame, max_gap=max_gap,
                                overwrite=overwrite, html=html, device=device, precision=precision,
-                               min_confidence=min_confidence, hints=_shape_hints(gender, age, height, weight))
+                               min_confidence=min_confidence, hints=_shape_hints(gender, age, height, weight),
+                               pose_detector=pose_detector)
     for note in summary.notes:
         typer.echo(f"note: {note}", err=True)
     for error in summary.errors:

@@ -23,23 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-# COCO's per-keypoint OKS sigmas (cocoeval.py), COCO-17 order
-COCO_SIGMAS = np.array([.26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89]) / 10.0
+from gtrs.body.keypoint_similarity import oks
+
 MATCH_OKS = 0.2  # a detection and an annotation below this similarity are different people
 MIN_KEYPOINTS = 6
-
-
-def oks(detected: np.ndarray, annotated: np.ndarray, area: float) -> float:
-    """COCO's object keypoint similarity of (17, 3) detected keypoints (confidence 0: left out) with
-    (17, 3) annotated ones (v > 0: labelled), for a person of ``area`` pixels^2."""
-    labelled = annotated[:, 2] > 0
-    if not labelled.any():
-        return 0.0
-    d2 = ((detected[:, :2] - annotated[:, :2]) ** 2).sum(-1)
-    k2 = (2 * COCO_SIGMAS) ** 2
-    similarity = np.exp(-d2 / (2 * max(area, 1.0) * k2))
-    similarity[detected[:, 2] <= 0] = 0.0
-    return float(similarity[labelled].mean())
 
 
 def torso_diameter(annotated: np.ndarray, box: list[float]) -> float:
@@ -97,13 +84,14 @@ def match_people(detections: list[np.ndarray], people: list[dict], ignored: list
 
 
 def evaluate_photo_detector(annotations: str | Path, detector=None, min_keypoints: int = MIN_KEYPOINTS,
-                            show_progress: bool = True) -> dict:
+                            show_progress: bool = True, method: str = "solution") -> dict:
     """Run the photo path's detector over every image of a COCO keypoint annotation file (images beside
     it) and score it (see the module docstring). ``detector``: anything with ``detect_all(image)``
-    returning COCO-19 keypoints (default: the bundled ``PoseDetector``)."""
+    returning COCO-19 keypoints (default: the bundled detector ``method``, a key of ``POSE_DETECTORS``)."""
     from tqdm import tqdm
 
-    from gtrs.readers.detector import PoseDetector, load_image
+    from gtrs.readers.detector import load_image
+    from gtrs.readers.pose_detectors import POSE_DETECTORS
 
     annotations = Path(annotations)
     coco = json.loads(annotations.read_text())
@@ -112,7 +100,7 @@ def evaluate_photo_detector(annotations: str | Path, detector=None, min_keypoint
         by_image.setdefault(a["image_id"], []).append(a)
     own = detector is None
     start = time.perf_counter()
-    detector = detector or PoseDetector()
+    detector = detector or POSE_DETECTORS[method]()
     load_s = time.perf_counter() - start
     results = []
     try:
@@ -137,10 +125,11 @@ def evaluate_photo_detector(annotations: str | Path, detector=None, min_keypoint
     finally:
         if own:
             detector.close()
-    return summarise(results, load_s, annotations, min_keypoints)
+    return summarise(results, load_s, annotations, min_keypoints, method if own else type(detector).__name__)
 
 
-def summarise(results: list[PhotoResult], load_s: float, annotations: Path, min_keypoints: int) -> dict:
+def summarise(results: list[PhotoResult], load_s: float, annotations: Path, min_keypoints: int,
+              method: str = "solution") -> dict:
     """Totals and the per-photo rows of ``evaluate_photo_detector``."""
     annotated = sum(r.annotated for r in results)
     found = sum(r.found for r in results)
@@ -152,7 +141,7 @@ def summarise(results: list[PhotoResult], load_s: float, annotations: Path, min_
 
     seconds = [r.seconds for r in results]
     return {
-        "annotations": str(annotations), "min_keypoints": min_keypoints, "match_oks": MATCH_OKS,
+        "annotations": str(annotations), "method": method, "min_keypoints": min_keypoints, "match_oks": MATCH_OKS,
         "photos": len(results), "annotated": annotated, "found": found,
         "found_share": share(found, annotated), "added": sum(r.added for r in results),
         "pck@0.1_found": share(sum(r.hits[0.1] for r in results), labelled_found),
@@ -171,7 +160,7 @@ def summarise(results: list[PhotoResult], load_s: float, annotations: Path, min_
 
 def photo_detection_markdown(s: dict) -> str:
     """The report as Markdown: totals, then one row per photo."""
-    lines = [f"# The photo detector against human keypoints: {s['annotations']}", "",
+    lines = [f"# The photo detector ({s.get('method', 'solution')}) against human keypoints: {s['annotations']}", "",
              f"People with {s['min_keypoints']}+ labelled keypoints; one-to-one OKS matches from {s['match_oks']}.", "",
              "| people found / annotated | PCK@0.1 found (all) | PCK@0.2 found (all) | mean OKS | added people | s per photo (median) | model load s |",
              "|---|---|---|---|---|---|---|",

@@ -19,7 +19,7 @@ from gtrs.body.base import vertical_extent
 from gtrs.synthetic.build import load_split_rotations
 from gtrs.synthetic.pairs import network_inputs
 from gtrs.synthetic.synth import SynthConfig, synthesize_batch
-from gtrs.fit.mesh import MeshFitter
+from gtrs.fit.mesh import MeshFitConfig, MeshFitter
 from gtrs.models.checkpoint import load_model
 
 # kind -> {phenotype: (low, high)}; unnamed phenotypes are drawn around the average (0.35-0.65).
@@ -47,14 +47,15 @@ def kind_phenotypes(kind: str, count: int, generator: torch.Generator) -> torch.
 
 @torch.no_grad()
 def shape_probe(checkpoint: str | Path, data: str | Path, per_kind: int = 64, batch_size: int = 32, seed: int = 0,
-                show_progress: bool = True) -> dict:
+                show_progress: bool = True, split: str = "test", fit_config: MeshFitConfig = MeshFitConfig()) -> dict:
     """Per body kind and input (exact / noisy): rest-pose MPVPE (mm), height error (cm, mean absolute,
     and the mean signed error), fitted age and gender (means); and the truth's. Also returns, per kind,
-    the first example's true and fitted rest meshes (for a contact sheet) under ``'meshes'``."""
+    the first example's true and fitted rest meshes (for a contact sheet) under ``'meshes'``. The bodies
+    take poses of the dataset's ``split``; ``fit_config`` sets the fit (to compare fits)."""
     model, _ = load_model(checkpoint)
     body = AnnyBody()
-    fitter = MeshFitter(body)
-    rotations = load_split_rotations(data, "test")
+    fitter = MeshFitter(body, fit_config)
+    rotations = load_split_rotations(data, split)
     g = torch.Generator().manual_seed(seed)
     rest = torch.eye(3).expand(1, body.num_bones, 3, 3)
     result, meshes = {}, {}

@@ -59,11 +59,12 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                      max_gap: int = 10, reconstructor: Reconstructor | None = None, show_progress: bool = True,
                      overwrite: bool = False, html: bool = False, device: str = "cpu",
                      precision: str = "auto", min_confidence: float | None = None,
-                     hints: ShapeHints | None = None) -> SequenceSummary:
+                     hints: ShapeHints | None = None, pose_detector: str = "solution") -> SequenceSummary:
     """Reconstruct every tracked person of one sequence into ``out`` (see the module docstring);
-    ``device`` / ``precision`` as for ``Reconstructor`` when none is given."""
+    ``device`` / ``precision`` as for ``Reconstructor`` when none is given; ``pose_detector`` for videos
+    ('solution': the one person MediaPipe follows; 'topdown': everyone, tracked)."""
     out = Path(out)
-    seq = read_sequence(input, joints, fps, min_confidence)
+    seq = read_sequence(input, joints, fps, min_confidence, pose_detector)
     summary = SequenceSummary(errors=list(seq.errors), notes=list(seq.notes))
     tracks = [t for t in track_people(seq.frames, max_gap=max_gap) if len(t.frames) >= min_frames]
     if not tracks:

@@ -94,3 +94,4 @@ class PoseDetector:
 
     def __exit__(self, *exc) -> None:
         self.close()
+

@@ -39,9 +39,10 @@ def _frame_number(path: Path) -> tuple[int, str]:
 
 
 def read_sequence(path: str | Path, joints: str | None = None, fps: float | None = None,
-                  min_confidence: float | None = None) -> SequenceInput:
+                  min_confidence: float | None = None, pose_detector: str = "solution") -> SequenceInput:
     """Read a sequence (see the module docstring); ``fps`` overrides the frame rate (default: the
-    video's, else 30); ``min_confidence`` the formats' score thresholds (``gtrs.readers.keypoints.MIN_SCORE``)."""
+    video's, else 30); ``min_confidence`` the formats' score thresholds (``gtrs.readers.keypoints.MIN_SCORE``);
+    ``pose_detector`` the detector for videos (``gtrs.readers.video``)."""
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"), key=_frame_number)
@@ -62,7 +63,7 @@ def read_sequence(path: str | Path, joints: str | None = None, fps: float | None
     if not path.is_file():
         raise KeypointFileError(f"{path}: no such file or folder")
     if path.suffix.lower() in VIDEO_SUFFIXES:
-        return read_video_keypoints(path, fps, min_visibility=min_confidence)
+        return read_video_keypoints(path, fps, min_visibility=min_confidence, pose_detector=pose_detector)
     if path.suffix == ".npy":
         return _read_numpy_sequence(path, joints, fps, min_confidence or MIN_SCORE["numpy"])
     if path.suffix == ".json":
