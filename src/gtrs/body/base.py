@@ -73,6 +73,13 @@ class BodyModel(torch.nn.Module, ABC):
     def default_shape(self, batch_size: int = 1) -> torch.Tensor:
         """(B, shape_dim) the mean/neutral body shape."""
 
+    def shape_prior(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """What a fit should assume where its data says little: the (shape_dim,) shape it is pulled
+        towards and the (shape_dim,) strength of each pull (per unit of shape, squared, against
+        squared-metre residuals). By default the mean body, with no pull."""
+        mean = self.default_shape(1)[0]
+        return mean, torch.zeros_like(mean)
+
     @abstractmethod
     def forward(
         self,

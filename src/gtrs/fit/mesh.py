@@ -39,7 +39,10 @@ class MeshFitConfig:
     vertex_stride: int = 16  # residuals on every n-th vertex (the fitted mesh is still the whole body)
     huber_m: float = 0.03  # residuals beyond this many metres count linearly
     damping: float = 1e-3  # initial Levenberg-Marquardt damping, relative to the Hessian's diagonal
-    shape_prior: float = 1e-4  # pull of the shape towards the mean body (per unit of shape, squared)
+    shape_prior: float = 1e-4  # pull of the shape towards the body's prior shape (per unit of shape, squared)
+    # times the body's own pulls (``BodyModel.shape_prior``: for anny, gender and age towards a neutral
+    # 30-year-old, which a network's mesh says little about); 0: the mesh alone decides them
+    body_prior: float = 1.0
     shape_step: float = 0.05  # finite-difference step for the shape Jacobian
     # Pull of each bone's rotation towards the rest pose (per rad^2, against squared-metre residuals).
     # The bones the mesh says little about (clavicles, hip joints, neck: no vertex of their own; hands and
@@ -86,7 +89,8 @@ class MeshFitter:
         with torch.no_grad():
             rest = body()
         self.rest_vertices = rest.vertices[0]  # (V, 3), hips head at the origin
-        self.mean_shape = body.default_shape(1)[0]
+        self.mean_shape, strength = body.shape_prior()  # where the fit starts and what it is pulled towards
+        self.shape_weights = cfg.shape_prior + cfg.body_prior * strength  # (D,) the pull on each parameter
         self.dominant, self.dominant_mask, self.registered = self._dominant_sets(weights)
         weak = [k for k, name in enumerate(self.skeleton.names) if k > 0 and (
             k not in self.registered or any(part in name for part in WEAK_BONE_PARTS))]
@@ -222,8 +226,13 @@ class MeshFitter:
         held = torch.zeros(shape.shape[1], dtype=torch.bool)  # shape parameters the user gave
         for k, values in (fixed or {}).items():
             shape[:, k], held[k] = values, True
+        weights = self.shape_weights.to(body.dtype) * (~held).to(body.dtype) if shape_iterations else None
+
+        def shape_cost(s: torch.Tensor) -> torch.Tensor | float:
+            return 0.0 if weights is None else 0.5 * (weights * (s - self.mean_shape).square()).sum(-1)
+
         out = body(rotations, shape, translation)
-        cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m)
+        cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m) + shape_cost(shape)
         damping = torch.full((B,), cfg.damping, dtype=body.dtype)
         for it in range(iterations):
             with_shape = it < shape_iterations
@@ -244,8 +253,8 @@ class MeshFitter:
             g[:, :3 * K] -= (prior[None, :, None] * (parent_world @ local[..., None])[..., 0]).reshape(B, 3 * K)
             if with_shape:
                 D = shape.shape[1]
-                H[:, -D:, -D:] += cfg.shape_prior * torch.eye(D, dtype=H.dtype)
-                g[:, -D:] -= cfg.shape_prior * (shape - self.mean_shape) * (~held).to(g.dtype)
+                H[:, -D:, -D:] += torch.diag(self.shape_weights.to(H.dtype))
+                g[:, -D:] -= weights * (shape - self.mean_shape)
             diag = torch.diagonal(H, dim1=1, dim2=2)
             H = H + torch.diag_embed(damping[:, None] * diag + 1e-9)
             step = torch.linalg.solve(H, g)
@@ -253,7 +262,7 @@ class MeshFitter:
             new_trans = translation + step[:, 3 * K:3 * K + 3]
             new_shape = (shape + step[:, 3 * K + 3:]).clamp(0, 1) if with_shape else shape
             new_out = body(new_rot, new_shape, new_trans)
-            new_cost = _huber_cost(new_out.vertices[:, self.sample] - goal, cfg.huber_m)
+            new_cost = _huber_cost(new_out.vertices[:, self.sample] - goal, cfg.huber_m) + shape_cost(new_shape)
             better = new_cost <= cost
             rotations = torch.where(better[:, None, None, None], new_rot, rotations)
             translation = torch.where(better[:, None], new_trans, translation)
