@@ -42,12 +42,14 @@ def _numbers(values) -> np.ndarray:
 
 
 def assert_rows_equal_records(rows, records):
-    """Equal to 1e-5 (metres, or relative for people metres away: the body fit's iterations run per
-    batch, so people batched differently differ in the last float32 digits)."""
+    """Equal to 5e-5 (metres: 0.05 mm, or relative for people metres away): the body fit's iterations
+    run per batch, so people batched differently differ in the last float32 digits, and a fit step
+    whose cost barely changes can then be taken in one batching and refused in the other (seen: 18
+    micrometres on a person's shoulder between Ray's blocks and the local batches)."""
     assert list(rows["source"]) == [r["source"] for r in records]
     for name in ("joints_coco19", "joints_h36m17", "translation", "keypoints_2d_coco19"):
         got, want = _numbers(list(rows[name])), _numbers([r[name] for r in records])
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=5e-5, err_msg=name)
     np.testing.assert_allclose(rows["focal_px"], [r["focal_px"] for r in records])
 
 
