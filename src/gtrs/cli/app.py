@@ -18,6 +18,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _check_pose_detector(name: str) -> None:
+    """--pose-detector, checked before anything runs."""
+    from gtrs.readers.pose_detectors import POSE_DETECTORS
+
+    if name not in POSE_DETECTORS:
+        _fail(f"--pose-detector must be one of {', '.join(POSE_DETECTORS)}, got {name!r}")
+
+
 def _print_version(value: bool) -> None:
     if value:
         from gtrs.version import __version__

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from gtrs.cli.app import _fail, app
+from gtrs.cli.app import _check_pose_detector, _fail, app
 
 
 @app.command()
@@ -59,10 +59,8 @@ def evaluate(
         if photos is None or not photos.is_file():
             _fail("--detector needs --photos ANNOTATIONS.json (COCO keypoint annotations, the images beside it)")
         from gtrs.eval.photo_detection import evaluate_photo_detector, photo_detection_markdown
-        from gtrs.readers.pose_detectors import POSE_DETECTORS
 
-        if pose_detector not in POSE_DETECTORS:
-            _fail(f"--pose-detector must be one of {', '.join(POSE_DETECTORS)}, got {pose_detector!r}")
+        _check_pose_detector(pose_detector)
         result = evaluate_photo_detector(photos, method=pose_detector)
         _write_json_and_markdown(out, "photo_detection", result, photo_detection_markdown(result))
         return

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from gtrs.cli.app import _fail, app
+from gtrs.cli.app import _check_pose_detector, _fail, app
 
 
 # Options that predict and predict-sequence share (one definition each).
@@ -249,10 +249,7 @@ def predict_sequence_cmd(
         if value is not None and not (value > 0 and value < float("inf")):
             _fail(f"{option} must be a positive number, got {value}")
     _check_device_and_precision(device, precision)
-    from gtrs.readers.pose_detectors import POSE_DETECTORS
-
-    if pose_detector not in POSE_DETECTORS:
-        _fail(f"--pose-detector must be one of {', '.join(POSE_DETECTORS)}, got {pose_detector!r}")
+    _check_pose_detector(pose_detector)
     smoothing = SmoothingConfig(enabled=smooth)
     if min_cutoff is not None:
         smoothing = replace(smoothing, keypoints=replace(smoothing.keypoints, min_cutoff=min_cutoff))

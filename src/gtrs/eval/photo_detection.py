@@ -91,7 +91,7 @@ def evaluate_photo_detector(annotations: str | Path, detector=None, min_keypoint
     from tqdm import tqdm
 
     from gtrs.readers.detector import load_image
-    from gtrs.readers.pose_detectors import POSE_DETECTORS
+    from gtrs.readers.pose_detectors import POSE_DETECTORS, check_pose_detector
 
     annotations = Path(annotations)
     coco = json.loads(annotations.read_text())
@@ -100,7 +100,7 @@ def evaluate_photo_detector(annotations: str | Path, detector=None, min_keypoint
         by_image.setdefault(a["image_id"], []).append(a)
     own = detector is None
     start = time.perf_counter()
-    detector = detector or POSE_DETECTORS[method]()
+    detector = detector or POSE_DETECTORS[check_pose_detector(method)]()
     load_s = time.perf_counter() - start
     results = []
     try:

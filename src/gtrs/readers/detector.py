@@ -94,4 +94,3 @@ class PoseDetector:
 
     def __exit__(self, *exc) -> None:
         self.close()
-

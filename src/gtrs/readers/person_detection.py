@@ -5,8 +5,8 @@ The detector is an SSD over 2,254 fixed anchors on a 224 x 224 letterboxed image
 [-1, 1]). Each anchor regresses a box (around the face) and four alignment keypoints: 0 the mid-hip,
 1 a point whose distance from it gives the full body's size and whose direction gives its rotation,
 2 the mid-shoulder and 3 the same for the upper body. We decode it as MediaPipe's calculators do
-(``SsdAnchorsCalculator``, ``TensorsToDetectionsCalculator``, weighted non-maximum suppression at IoU
-0.3, letterbox removal; options of ``pose_detection_cpu.pbtxt``), and run it over the whole photo and
+(``SsdAnchorsCalculator``, ``TensorsToDetectionsCalculator``, non-maximum suppression, letterbox
+removal; options of ``pose_detection_cpu.pbtxt`` but for the two below), and run it over the whole photo and
 over overlapping tiles, so that people small in the frame are seen at a useful size too. The face
 detector (``face_detection_full_range_sparse.tflite``, 192 x 192, one anchor per cell of a 48 x 48 map,
 6 face keypoints) is decoded the same way.
@@ -21,7 +21,7 @@ SCORE_CLIP = 100.0
 # MediaPipe keeps detections from score 0.5 and merges boxes overlapping by IoU 0.3 (weighted). Chosen
 # on the CC BY photos of ../shared/images (the skiers group, the baseball and soccer photos), not on
 # the evaluation photos: a lower score finds people in groups (the landmark model's presence score
-# and the duplicate checks of gtrs.readers.detector then drop what is not a person), and plain NMS at
+# and the duplicate checks of gtrs.readers.topdown_detector then drop what is not a person), and plain NMS at
 # IoU 0.5 keeps people standing close apart instead of averaging two of them into one.
 NMS_IOU = 0.5
 MIN_SCORE = 0.3
@@ -61,8 +61,8 @@ def ssd_anchor_centres(model: SsdModel = POSE_DETECTOR) -> np.ndarray:
 
 @dataclass
 class PersonCandidate:
-    """One detected person in image pixels: ``score`` in [0, 1], the face ``box`` (x0, y0, x1, y1) and
-    the four alignment ``keypoints`` (4, 2)."""
+    """One detection in image pixels: ``score`` in [0, 1], the face ``box`` (x0, y0, x1, y1) and the
+    ``keypoints`` (K, 2): the pose detector's 4 alignment keypoints, or the face detector's 6."""
 
     score: float
     box: np.ndarray
@@ -94,9 +94,11 @@ def decode(regressors: np.ndarray, logits: np.ndarray, anchors: np.ndarray, min_
     reg, anc, scores = regressors[keep], anchors[keep] * size, scores[keep]
     cx, cy = reg[:, 0] + anc[:, 0], reg[:, 1] + anc[:, 1]
     half_w, half_h = reg[:, 2] / 2, reg[:, 3] / 2
-    kps = reg[:, 4:].reshape(len(reg), (reg.shape[1] - 4) // 2, 2) + anc[:, None, :]
+    kps = reg[:, 4:].copy()
+    kps[:, 0::2] += anc[:, :1]  # x
+    kps[:, 1::2] += anc[:, 1:]  # y
     return np.concatenate([scores[:, None], np.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], -1),
-                           kps.reshape(len(reg), -1 if len(reg) else kps.shape[1] * 2)], -1)
+                           kps], -1)
 
 
 def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -162,10 +164,9 @@ class PersonDetector:
         self._net.invoke()
         rows = decode(self._net.get_tensor(self._regressors)[0], self._net.get_tensor(self._logits)[0, :, 0],
                       self._anchors, self.min_score, size)
-        xy = rows[:, 1:].reshape(len(rows), (rows.shape[1] - 1) // 2, 2)  # box corners, then the keypoints
-        xy[..., 0] = (xy[..., 0] - ox) / scale + origin[0]
-        xy[..., 1] = (xy[..., 1] - oy) / scale + origin[1]
-        return np.concatenate([rows[:, :1], xy.reshape(len(rows), rows.shape[1] - 1)], -1)
+        rows[:, 1::2] = (rows[:, 1::2] - ox) / scale + origin[0]  # x of the box corners and keypoints
+        rows[:, 2::2] = (rows[:, 2::2] - oy) / scale + origin[1]  # y
+        return rows
 
     def detect(self, image: np.ndarray) -> list[PersonCandidate]:
         h, w = image.shape[:2]

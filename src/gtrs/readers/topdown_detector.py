@@ -5,14 +5,16 @@ detector (``gtrs.readers.person_detection``) and a landmark model (``gtrs.reader
 We run them ourselves with LiteRT (``ai-edge-litert``), without importing MediaPipe: the detector finds
 every person at once (the whole photo and four overlapping tiles), and the wheel's full-range face
 detector adds a body below every face it sees; each person's aligned crop goes to the landmark model
-(twice: the second time through the model's own alignment points), and a person is kept when the landmark model agrees one is there (its presence
-score), shows enough joints, and is not someone already kept (keypoint similarity). The 33 landmarks
+(twice: the second time through the model's own alignment points), and a person is kept when the
+landmark model agrees one is there (its presence score), shows enough joints, and is not someone
+already kept (keypoint similarity, silhouette overlap). The 33 landmarks
 become COCO-19 pixels, with the landmark visibility as the confidence and landmarks below
 ``min_visibility`` marked missing.
 """
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +55,6 @@ def blazepose_model_paths() -> tuple[Path, Path, Path]:
 
 def litert_interpreter(path: Path, threads: int | None = None):
     """A LiteRT interpreter for one ``.tflite`` model."""
-    import os
-
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as e:
@@ -111,21 +111,27 @@ class TopDownPoseDetector:
             points[:, 2] = np.where(points[:, 2] >= self.min_visibility, points[:, 2], 0.0)
             kp = to_coco19(points, "blazepose33")
             if (kp[:, 2] > 0).sum() >= min_joints:
-                candidates.append((kp, found.silhouette(h, w, grid)))
-        # most complete people first; a person whose keypoints match one already kept is that person
-        # again, and one whose silhouette lies on a taller kept one is a fragment of it (its legs, say)
-        candidates.sort(key=lambda c: -_height(c[0]))
-        people: list[tuple[np.ndarray, np.ndarray]] = []
-        for kp, mask in candidates:
-            area = max(_height(kp), 1.0) ** 2 / 2
-            if any(oks(kp[:17], other[:17], area) > SAME_PERSON_OKS
-                   or (mask & other_mask).sum() > SAME_PERSON_IOU * max(1, (mask | other_mask).sum())
-                   or (_height(kp) < FRAGMENT_HEIGHT * _height(other)
-                       and (mask & other_mask).sum() > FRAGMENT_OVERLAP * max(1, mask.sum()))
-                   for other, other_mask in people):
-                continue
-            people.append((kp, mask))
-        return sorted((kp for kp, _ in people), key=lambda p: -_height(p))[:max_people]
+                candidates.append((_height(kp), kp, found.silhouette(h, w, grid)))
+        # tallest first, so the people kept stay largest first; a person whose keypoints match one
+        # already kept is that person again, and one whose silhouette lies on a taller kept one is a
+        # fragment of it (its legs, say)
+        candidates.sort(key=lambda c: -c[0])
+        people: list[tuple[float, np.ndarray, np.ndarray]] = []
+        for height, kp, mask in candidates:
+            if not any(self._same_person(height, kp, mask, *other) for other in people):
+                people.append((height, kp, mask))
+        return [kp for _, kp, _ in people[:max_people]]
+
+    @staticmethod
+    def _same_person(height: float, kp: np.ndarray, mask: np.ndarray,
+                     kept_height: float, kept_kp: np.ndarray, kept_mask: np.ndarray) -> bool:
+        """Whether a candidate (no taller than the kept person) is that person found again or a part of them."""
+        if oks(kp[:17], kept_kp[:17], max(height, 1.0) ** 2 / 2) > SAME_PERSON_OKS:
+            return True
+        shared = (mask & kept_mask).sum()
+        if shared > SAME_PERSON_IOU * max(1, (mask | kept_mask).sum()):
+            return True
+        return height < FRAGMENT_HEIGHT * kept_height and shared > FRAGMENT_OVERLAP * max(1, mask.sum())
 
     def detect(self, image: np.ndarray) -> np.ndarray | None:
         """The largest person, or None."""

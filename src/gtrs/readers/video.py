@@ -18,10 +18,9 @@ def read_video_keypoints(path: Path, fps: float | None = None, show_progress: bo
     one person MediaPipe follows, or none; 'topdown': everyone found); landmarks under ``min_visibility``
     (default: the detector's) are missing."""
     from gtrs.readers.detector import PoseDetector
-    from gtrs.readers.pose_detectors import POSE_DETECTORS
+    from gtrs.readers.pose_detectors import POSE_DETECTORS, check_pose_detector
 
-    if pose_detector not in POSE_DETECTORS:
-        raise ValueError(f"pose_detector must be one of {', '.join(POSE_DETECTORS)}, got {pose_detector!r}")
+    check_pose_detector(pose_detector)
 
     try:
         import av
