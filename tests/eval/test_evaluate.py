@@ -117,3 +117,11 @@ def test_stage_fit_reports_no_torn_meshes(tiny_data, checkpoint, tmp_path):
     report = json.loads((tmp_path / "evaluation.json").read_text())
     assert report["metrics"]["exact/torn_pct"] == 0.0 and report["checkpoint"]
     assert "torn meshes %" in (tmp_path / "evaluation.md").read_text()
+
+
+def test_stage_lifts_runs_the_ambiguity_aware_refinement(tiny_data, checkpoint, tmp_path):
+    result = evaluate("--checkpoint", str(checkpoint), "--data", str(tiny_data), "--split", "test", "--stage", "lifts",
+                      "--batches", "1", "--batch-size", "4", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "evaluation.json").read_text())
+    assert report["metrics"]["exact/torn_pct"] == 0.0 and report["metrics"]["exact/pa_mpjpe"] > 0

@@ -33,7 +33,9 @@ def evaluate(
                                                         "probes instead, to OUT/probes.{json,md}."),
     photos: Path = typer.Option(None, help="With --probes: a COCO keypoint annotations JSON of real photos."),
     stage: str = typer.Option("network", help="What follows the network: network (its raw mesh), fit (the body "
-                                              "fitted to it) or refine (that body refined to the 2D keypoints)."),
+                                              "fitted to it), refine (that body refined to the 2D keypoints) or lifts "
+                                              "(refined from several starts: each way a trunk, thigh or "
+                                              "shin can point towards or away from the camera)."),
     sequences: bool = typer.Option(False, "--sequences", help="Temporal smoothing on vs off on the split's clips "
                                                               "seen as videos (acceleration error, MPJPE), to "
                                                               "OUT/sequences.{json,md}; --batch-size x --batches caps frames per clip."),

@@ -49,6 +49,8 @@ class RefinedBody:
     translation: torch.Tensor  # (B, 3) camera frame
     vertices: torch.Tensor  # (B, V, 3) camera frame
     reprojection_px: torch.Tensor  # (B,) mean over visible joints
+    bone_heads: torch.Tensor | None = None  # (B, K, 3) camera frame
+    terms: "RefineTerms | None" = None  # the objective's terms at the refined body
 
 
 def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torch.Tensor,
@@ -81,24 +83,76 @@ def _shipped_prior() -> PosePrior:
     return PosePrior.load()
 
 
+@dataclass
+class RefineTerms:
+    """Each person's (B,) terms of the refinement's objective, already weighted."""
+
+    reprojection: torch.Tensor
+    network_xy: torch.Tensor
+    network_depth: torch.Tensor
+    pose_prior: torch.Tensor
+    limits: torch.Tensor
+    shape: torch.Tensor
+
+    def total(self) -> torch.Tensor:
+        return self.reprojection + self.network_xy + self.network_depth + self.pose_prior + self.limits + self.shape
+
+
+class RefineObjective:
+    """The refinement's objective for a batch of people (see the module docstring)."""
+
+    def __init__(self, body: BodyModel, network_vertices: torch.Tensor, keypoints: torch.Tensor, focal: torch.Tensor,
+                 principal: torch.Tensor, anchor_shape: torch.Tensor, cfg: RefineConfig = RefineConfig(),
+                 prior: PosePrior | None = None) -> None:
+        dtype = body.dtype
+        self.cfg, self.limits, self.prior = cfg, _joint_limits(body), prior or _shipped_prior()
+        self.keypoints, self.focal, self.principal = keypoints.to(dtype), focal.to(dtype), principal.to(dtype)
+        network_joints = body.regress_joints(network_vertices.to(dtype), "coco19")
+        self.network_rel = network_joints - network_joints[:, 17:18]  # pelvis-relative (COCO-19 joint 17)
+        self.conf = self.keypoints[..., 2].clamp(min=0)
+        self.anchor_shape = anchor_shape
+
+    def terms(self, rotations: torch.Tensor, shape: torch.Tensor, joints: torch.Tensor) -> RefineTerms:
+        """The terms for (B, K, 3, 3) poses, (B, S) shapes and their (B, 19, 3) camera-frame joints."""
+        cfg, limits, dtype = self.cfg, self.limits, joints.dtype
+        depth = joints[..., 2:].clamp(min=0.1)
+        pixels = joints[..., :2] / depth * self.focal[:, None, None] + self.principal[:, None]
+        metres = (pixels - self.keypoints[..., :2]).norm(dim=-1) * depth[..., 0] / self.focal[:, None]
+        gm = metres.square() * cfg.robust_m ** 2 / (metres.square() + cfg.robust_m ** 2)
+        reprojection = (self.conf * gm).sum(-1) / self.conf.sum(-1).clamp(min=1) / cfg.robust_m ** 2
+        rel = joints - joints[:, 17:18]
+        gap = (rel - self.network_rel).square().mean(1)  # (B, 3) per axis
+        swing = limits.to_angles(rotations)[..., :2]
+        high, low = limits.high[:, :2].to(dtype), limits.low[:, :2].to(dtype)
+        excess = ((swing - high).clamp(min=0) + (low - swing).clamp(min=0)) * limits.limited[:, None]
+        return RefineTerms(reprojection=reprojection, network_xy=cfg.network_xy * gap[:, :2].sum(-1),
+                           network_depth=cfg.network_3d * gap[:, 2], pose_prior=cfg.pose_prior * self.prior.nll(rotations),
+                           limits=cfg.limits * excess.square().sum((-1, -2)),
+                           shape=cfg.shape_prior * (shape - self.anchor_shape).square().sum(-1))
+
+    def reprojection_px(self, joints: torch.Tensor) -> torch.Tensor:
+        """(B,) mean pixel distance of (B, 19, 3) camera-frame joints to the visible keypoints."""
+        pixels = joints[..., :2] / joints[..., 2:].clamp(min=0.1) * self.focal[:, None, None] + self.principal[:, None]
+        visible = (self.conf > 0).to(joints.dtype)
+        return ((pixels - self.keypoints[..., :2]).norm(dim=-1) * visible).sum(-1) / visible.sum(-1).clamp(min=1)
+
+
 def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
                         focal: torch.Tensor, principal: torch.Tensor, cfg: RefineConfig = RefineConfig(),
-                        prior: PosePrior | None = None, held: tuple[int, ...] = ()) -> RefinedBody:
+                        prior: PosePrior | None = None, held: tuple[int, ...] = (),
+                        iterations: int | None = None) -> RefinedBody:
     """Refine ``fit`` (fitted to the root-relative ``network_vertices`` (B, V, 3), camera axes; the
     shape parameters ``held`` -- the user's hints -- stay as fitted) to
-    (B, 19, 3) COCO-19 pixel keypoints seen with ``focal`` (B,) and ``principal`` (B, 2)."""
+    (B, 19, 3) COCO-19 pixel keypoints seen with ``focal`` (B,) and ``principal`` (B, 2).
+    ``iterations`` overrides ``cfg.iterations``."""
     dtype = body.dtype
-    keypoints, focal, principal = keypoints.to(dtype), focal.to(dtype), principal.to(dtype)
-    network_joints = body.regress_joints(network_vertices.to(dtype), "coco19")
-    network_rel = network_joints - network_joints[:, 17:18]  # pelvis-relative (COCO-19 joint 17)
+    objective = RefineObjective(body, network_vertices, keypoints, focal, principal, fit.shape, cfg, prior)
     # Place the fitted body: its pelvis-relative joints solved onto the keypoints.
     with torch.no_grad():
         fitted_joints = body.regress_joints(fit.vertices, "coco19")
         root_to_pelvis = fit.translation - fitted_joints[:, 17]
-        start = solve_translation(fitted_joints - fitted_joints[:, 17:18], keypoints, focal, principal)
-    limits = _joint_limits(body)
-    prior = prior or _shipped_prior()
-    conf = keypoints[..., 2].clamp(min=0)
+        start = solve_translation(fitted_joints - fitted_joints[:, 17:18], objective.keypoints, objective.focal,
+                                  objective.principal)
     turns = torch.zeros(fit.rotations.shape[:2] + (3,), dtype=dtype, requires_grad=True)
     shape_delta = torch.zeros_like(fit.shape, requires_grad=True)
     free = torch.ones(fit.shape.shape[1], dtype=dtype)
@@ -106,36 +160,21 @@ def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.T
     pelvis = start.clone().requires_grad_()
     opt = torch.optim.Adam([turns, shape_delta, pelvis], lr=cfg.lr)
 
-    def pose(with_grad: bool = True):
+    def pose():
         rotations = roma.rotvec_to_rotmat(turns) @ fit.rotations
         shape = (fit.shape + shape_delta * free).clamp(0, 1)
         out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")
         return rotations, shape, out
 
     with torch.enable_grad():
-        for _ in range(cfg.iterations):
+        for _ in range(cfg.iterations if iterations is None else iterations):
             rotations, shape, out = pose()
-            joints = out.joints
-            depth = joints[..., 2:].clamp(min=0.1)
-            pixels = joints[..., :2] / depth * focal[:, None, None] + principal[:, None]
-            metres = (pixels - keypoints[..., :2]).norm(dim=-1) * depth[..., 0] / focal[:, None]
-            gm = metres.square() * cfg.robust_m ** 2 / (metres.square() + cfg.robust_m ** 2)
-            reprojection = (conf * gm).sum(-1) / conf.sum(-1).clamp(min=1) / cfg.robust_m ** 2
-            rel = joints - joints[:, 17:18]
-            gap = (rel - network_rel).square().mean(1)  # (B, 3) per axis
-            to_network = cfg.network_xy * gap[:, :2].sum(-1) + cfg.network_3d * gap[:, 2]
-            swing = limits.to_angles(rotations)[..., :2]
-            high, low = limits.high[:, :2].to(dtype), limits.low[:, :2].to(dtype)
-            excess = ((swing - high).clamp(min=0) + (low - swing).clamp(min=0)) * limits.limited[:, None]
-            loss = (reprojection + to_network + cfg.pose_prior * prior.nll(rotations)
-                    + cfg.limits * excess.square().sum((-1, -2))
-                    + cfg.shape_prior * (shape - fit.shape).square().sum(-1)).sum()
+            loss = objective.terms(rotations, shape, out.joints).total().sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
     with torch.no_grad():
         rotations, shape, out = pose()
-        pixels = out.joints[..., :2] / out.joints[..., 2:].clamp(min=0.1) * focal[:, None, None] + principal[:, None]
-        visible = (conf > 0).to(dtype)
-        error = ((pixels - keypoints[..., :2]).norm(dim=-1) * visible).sum(-1) / visible.sum(-1).clamp(min=1)
-    return RefinedBody(rotations.detach(), shape.detach(), (pelvis + root_to_pelvis).detach(), out.vertices, error)
+        terms = objective.terms(rotations, shape, out.joints)
+    return RefinedBody(rotations.detach(), shape.detach(), (pelvis + root_to_pelvis).detach(), out.vertices,
+                       objective.reprojection_px(out.joints), out.bone_heads, terms)
