@@ -137,3 +137,25 @@ def test_predict_sequence_writes_tracks_and_refuses_bad_options(tmp_path, anny_b
     assert missing.returncode == 2 and "nope.npy" in missing.stderr and "Traceback" not in missing.stderr
     detector = run("predict-sequence", str(tmp_path / "walk.npy"), "--pose-detector", "yolo")
     assert detector.returncode == 2 and "--pose-detector must be one of solution, topdown" in detector.stderr
+
+
+def test_predict_refines_from_several_starts_with_lifts(tmp_path, anny_body):
+    import json
+
+    import torch
+
+    rotations = anny_body.identity_rotations(1)
+    rotations[:, 0] = torch.diag(torch.tensor([1.0, -1.0, -1.0]))  # upright, facing the camera (OpenCV axes)
+    out = anny_body(rotations, None, torch.tensor([[0.0, 0.0, 4.0]]), joint_set="coco19")
+    px = out.joints[..., :2] / out.joints[..., 2:] * 1000.0 + 500.0
+    kp = tmp_path / "standing.npy"
+    np.save(kp, torch.cat([px, torch.ones(1, 19, 1)], -1).numpy())
+    bad = run("predict", str(kp), "--lifts", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "--lifts needs --refine" in bad.stderr and "Traceback" not in bad.stderr
+    result = run("predict", str(kp), "--refine", "--lifts", "--focal", "1000", "--formats", "params", "--no-render",
+                 "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    people = json.loads(next((tmp_path / "out").glob("*_people.json")).read_text())
+    person = people["people"][0] if isinstance(people, dict) else people[0]
+    assert person["mesh"] == "fit + refine (lifts)"
+    assert person["reprojection_error_px"] < 15.0

@@ -81,6 +81,10 @@ def predict(
                                          "plain GLB, no BVH; can tear on unusual input)."),
     refine: bool = typer.Option(False, help="Adjust the fitted body to the keypoints (better with accurate "
                                             "keypoints, e.g. human-annotated; slower)."),
+    lifts: bool = typer.Option(False, "--lifts", help="With --refine: refine from several starts per person, one for "
+                                                      "each way the trunk, thighs and shins can point towards or away "
+                                                      "from the camera (human-annotated keypoints only: worse with "
+                                                      "detector noise; ~6x slower)."),
     render: bool = typer.Option(None, help="Write front/side pictures per person (default: yes, except for "
                                            "--engine ray and --formats parquet, which write no pictures)."),
     frame: str = typer.Option("viewer", help="Axes of the written meshes and joints: viewer (+Y up, facing +Z: "
@@ -142,6 +146,9 @@ def predict(
         _fail(f"--mesh must be one of {', '.join(MESH_SOURCES)}, got {mesh!r}")
     if refine and mesh != "fit":
         _fail("--refine needs --mesh fit")
+    if lifts and not refine:
+        _fail("--lifts needs --refine")
+    refine = "lifts" if lifts else refine
     if frame not in ("viewer", "camera"):
         _fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):

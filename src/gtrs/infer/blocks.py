@@ -36,7 +36,7 @@ class BlockTask:
     frame: str = "viewer"
     focal: float | None = None
     mesh: str = "fit"
-    refine: bool = False
+    refine: bool | str = False  # or "lifts" (gtrs.infer.predictor.REFINEMENTS)
     hints: ShapeHints | None = None
     mesh_formats: tuple[str, ...] = ()  # obj, ply, glb, params, bvh files per person, written by the worker
     out: str = ""  # where those files go

@@ -150,7 +150,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             formats: tuple[str, ...] = OUTPUT_FORMATS, render: bool = True, reconstructor: Reconstructor | None = None,
             show_progress: bool = True, onnx: str | None = None, frame: str = "viewer",
             overwrite: bool = False, person: int | None = None, mesh: str = "fit",
-            refine: bool = False, html: bool = False, device: str = "cpu", precision: str = "auto",
+            refine: bool | str = False, html: bool = False, device: str = "cpu", precision: str = "auto",
             min_confidence: float | None = None, hints: ShapeHints | None = None) -> PredictSummary:
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 

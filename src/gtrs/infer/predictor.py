@@ -5,6 +5,7 @@
     people = r(keypoints)          # (N, 19, 3) COCO-19 pixels (or keypoints_format="openpose25", ...)
     people[0].vertices, people[0].faces, people[0].joints, people[0].translation, people[0].params
     people = r(keypoints, refine=True)   # the fitted body refined to the keypoints
+    people = r(keypoints, refine="lifts")  # ... from several starts (accurate keypoints only)
     people[0].save("out", "person0")     # meshes, joints, body parameters, skinned GLB, BVH
 
 Meshes come from the body model fitted to the network's mesh (``gtrs.fit.mesh``) by default: a valid,
@@ -31,6 +32,7 @@ from gtrs.fit.camera import (
     solve_translation,
 )
 from gtrs.fit.keypoints import refine_to_keypoints
+from gtrs.fit.multi_start import refine_with_lifts
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.shape_hints import ShapeHints, fit_with_hints, held_parameters
 from gtrs.writers.body_params import BodyParams
@@ -39,6 +41,7 @@ from gtrs.models.gtrs import GTRS
 from gtrs.models.precision import resolve_precision
 
 MESH_SOURCES = ("fit", "network")
+REFINEMENTS = (False, True, "lifts")  # none, the single-start refinement, from several starts
 
 
 class Reconstructor:
@@ -113,18 +116,23 @@ class Reconstructor:
     def __call__(self, keypoints: np.ndarray, keypoints_format: str = "coco19", focal: float | None = None,
                  image_size: tuple[int, int] | list[tuple[int, int] | None] | None = None,
                  principal: np.ndarray | None = None, sources: list[str] | None = None, mesh: str = "fit",
-                 refine: bool = False, hints: ShapeHints | None = None) -> list[MeshResult]:
+                 refine: bool | str = False, hints: ShapeHints | None = None) -> list[MeshResult]:
         """Reconstruct every person in ``keypoints`` (N, J, 2|3) or (J, 2|3); the network runs in batches.
 
         Camera: ``focal`` in pixels (default: ``default_focal``), principal point at the image centre
         when ``image_size`` (width, height; one for all, or a list with one per person, None where
         unknown) is given, else at the keypoints' centre. ``mesh``: 'fit' (the body fitted to the
         network's mesh, with ``params``) or 'network' (its raw vertices, no parameters); ``refine``
-        adjusts the fitted body to the keypoints (``gtrs.fit.keypoints``). ``hints`` (gender, age, height,
+        adjusts the fitted body to the keypoints (``gtrs.fit.keypoints``); ``refine="lifts"`` does so from
+        several starts per person, one for each way its trunk, thighs and shins can point towards or away
+        from the camera (``gtrs.fit.multi_start``: better with accurate keypoints, worse with detector
+        noise, ~6x slower). ``hints`` (gender, age, height,
         weight that the user knows, ``gtrs.fit.shape_hints.ShapeHints``) hold those in every person's fit.
         """
         if mesh not in MESH_SOURCES:
             raise ValueError(f"mesh must be one of {MESH_SOURCES}, got {mesh!r}")
+        if refine not in REFINEMENTS:
+            raise ValueError(f"refine must be one of {REFINEMENTS}, got {refine!r}")
         if refine and mesh != "fit":
             raise ValueError("refine works on the fitted body: use mesh='fit'")
         if hints is not None and hints.given and mesh != "fit":
@@ -160,11 +168,11 @@ class Reconstructor:
                 vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m[i] + t, translation=t,
                 focal=f, principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
                 reprojection_px=reprojection_error(project(placed, f, c), kp[i]), params=params[i],
-                mesh_source="fit + refine" if refine else mesh))
+                mesh_source=("fit + refine (lifts)" if refine == "lifts" else "fit + refine") if refine else mesh))
         return results
 
     @torch.no_grad()
-    def _fit(self, vertices: np.ndarray, kp: np.ndarray, focals: np.ndarray, centres: np.ndarray, refine: bool,
+    def _fit(self, vertices: np.ndarray, kp: np.ndarray, focals: np.ndarray, centres: np.ndarray, refine: bool | str,
              hints: ShapeHints | None = None):
         """The body fitted to root-relative network ``vertices`` (and refined): its vertices relative to
         the placement the caller adds, parameters per person, and with ``refine`` that placement."""
@@ -176,8 +184,9 @@ class Reconstructor:
             rotations, shape, root, posed = fit.rotations, fit.shape, fit.translation, fit.vertices
             if refine:
                 sl = slice(start, start + len(net))
-                refined = refine_to_keypoints(self.body, fit, net, torch.as_tensor(kp[sl]), torch.as_tensor(focals[sl]),
-                                              torch.as_tensor(centres[sl]), held=held_parameters(hints))
+                refiner = refine_with_lifts if refine == "lifts" else refine_to_keypoints
+                refined = refiner(self.body, fit, net, torch.as_tensor(kp[sl]), torch.as_tensor(focals[sl]),
+                                  torch.as_tensor(centres[sl]), held=held_parameters(hints))
                 pelvis = self.body.regress_joints(refined.vertices, "coco19")[:, 17]
                 rotations, shape, posed = refined.rotations, refined.shape, refined.vertices - pelvis[:, None]
                 root = refined.translation - pelvis

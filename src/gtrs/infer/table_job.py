@@ -40,7 +40,7 @@ class TableJobError(KeypointFileError):
 def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] = ("parquet",), engine: str = "local",
                   address: str | None = None, workers: int | None = None, block_size: int = BLOCK_SIZE,
                   joints: str | None = None, focal: float | None = None, frame: str = "viewer", mesh: str = "fit",
-                  refine: bool = False, hints: ShapeHints | None = None, person: int | None = None,
+                  refine: bool | str = False, hints: ShapeHints | None = None, person: int | None = None,
                   min_confidence: float | None = None, vertices: bool = False, overwrite: bool = False,
                   device: str = "cpu", precision: str = "auto", onnx: str | None = None,
                   show_progress: bool = True, reconstructor=None) -> PredictSummary:

@@ -38,7 +38,7 @@ class MeshResult:
     image: str | None = None
     reprojection_px: float = float("nan")
     params: BodyParams | None = None  # the fitted body's parameters (None for the raw network mesh)
-    mesh_source: str = "network"  # 'network', 'fit' or 'fit + refine'
+    mesh_source: str = "network"  # 'network', 'fit', 'fit + refine' or 'fit + refine (lifts)'
     normals: np.ndarray | None = None  # (V, 3) unit vertex normals, camera frame; computed when first needed
 
     def numpy(self) -> dict[str, np.ndarray]:
