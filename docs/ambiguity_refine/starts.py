@@ -6,6 +6,7 @@ terms and errors to /tmp/starts_GROUP_xy30d10.pt for scores.py."""
 import sys, time, json, torch
 sys.path.insert(0, "docs/ambiguity_refine")
 from examples import *  # noqa: F401,F403
+from gtrs.eval.probes import _concat_rows, _select_rows
 from gtrs.fit.segment_lifts import SegmentLifter, keypoint_rays, lift_combinations, SEGMENTS
 lifter = SegmentLifter(skeleton)
 ALLOWED = torch.tensor([n in ("trunk", "left_thigh", "right_thigh", "left_shin", "right_shin") for n in lifter.names])

@@ -3,6 +3,7 @@
 import json, sys, torch
 sys.path.insert(0, "docs/ambiguity_refine")
 from examples import *  # noqa: F401,F403
+from gtrs.eval.probes import _concat_rows, _select_rows
 configs = {
  "shipped": RefineConfig(),
  "m10": RefineConfig(robust_m=0.10),
