@@ -97,7 +97,8 @@ def bench_fit_cmd(
     repeats: int = typer.Option(5, min=1),
     threads: int = typer.Option(2, min=1),
 ) -> None:
-    """Time per person of the network, the body fit and the 2D refinement (medians, same run)."""
+    """Time per person of the network, the body fit, the 2D refinement and the refinement from several starts
+    (medians, same run; the last once)."""
     from gtrs.bench.fit import bench_fit
 
     typer.echo("stage    batch  ms/person  median distance to the network's mesh")
