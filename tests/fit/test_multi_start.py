@@ -2,9 +2,11 @@
 import roma
 import torch
 
+from gtrs.body.skeleton import Skeleton
 from gtrs.fit.keypoints import refine_to_keypoints
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.multi_start import MultiStartConfig, best_per_person, lifted_starts, refine_with_lifts
+from gtrs.fit.segment_lifts import SegmentLifter, keypoint_rays
 
 
 def test_best_per_person_takes_each_persons_lowest_score():
@@ -31,8 +33,6 @@ def test_the_starts_hold_the_true_thigh_when_the_network_pushed_it_away(anny_bod
     px = true_out.joints[..., :2] / true_out.joints[..., 2:] * 1000.0 + 500.0
     keypoints = torch.cat([px, torch.ones(1, 19, 1)], -1)
     # the network's mistake: the knee mirrored behind the hip on its line of sight
-    from gtrs.body.skeleton import Skeleton
-    from gtrs.fit.segment_lifts import SegmentLifter, keypoint_rays
     lifter = SegmentLifter(Skeleton.from_body(body), ("left_thigh",))
     rays = keypoint_rays(keypoints, focal, principal)
     wrong, _, _ = lifter.lift(truth, true_out.bone_heads, true_out.joints, rays, keypoints[..., 2] > 0,

@@ -1,5 +1,6 @@
 """``gtrs bench fit``: time per person of the network, the body fit to its mesh, the refinement to the
-keypoints and the refinement from several starts (``gtrs.fit.multi_start``), on one batch of test-split people (medians), with how close the fit comes."""
+keypoints and the refinement from several starts (``gtrs.fit.multi_start``), on one batch of test-split
+people (medians), with how close the fit comes."""
 from __future__ import annotations
 
 from pathlib import Path

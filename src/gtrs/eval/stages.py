@@ -1,8 +1,9 @@
 """What runs after the network, for ``gtrs evaluate --stage``: the raw network mesh (``network``),
 the body fitted to it (``fit``, ``gtrs.fit.mesh``), or that body refined to the 2D keypoints
 (``refine``, ``gtrs.fit.keypoints``), or refined from several starts per person, one for each way
-its segments can lie along the lines of sight (``lifts``, ``gtrs.fit.multi_start``). Each stage is a predictor ``(keypoints, batch) -> vertices``
-relative to the pelvis, like the network's output, so every metric is computed the same way."""
+its segments can lie along the lines of sight (``lifts``, ``gtrs.fit.multi_start``). Each stage is a
+predictor ``(keypoints, batch) -> vertices`` relative to the pelvis, like the network's output, so
+every metric is computed the same way."""
 from __future__ import annotations
 
 from typing import Callable

@@ -43,14 +43,29 @@ class RefineConfig:
 
 
 @dataclass
+class RefineTerms:
+    """Each person's (B,) terms of the refinement's objective, already weighted."""
+
+    reprojection: torch.Tensor
+    network_xy: torch.Tensor
+    network_depth: torch.Tensor
+    pose_prior: torch.Tensor
+    limits: torch.Tensor
+    shape: torch.Tensor
+
+    def total(self) -> torch.Tensor:
+        return self.reprojection + self.network_xy + self.network_depth + self.pose_prior + self.limits + self.shape
+
+
+@dataclass
 class RefinedBody:
     rotations: torch.Tensor  # (B, K, 3, 3)
     shape: torch.Tensor  # (B, S)
     translation: torch.Tensor  # (B, 3) camera frame
     vertices: torch.Tensor  # (B, V, 3) camera frame
     reprojection_px: torch.Tensor  # (B,) mean over visible joints
-    bone_heads: torch.Tensor | None = None  # (B, K, 3) camera frame
-    terms: "RefineTerms | None" = None  # the objective's terms at the refined body
+    bone_heads: torch.Tensor  # (B, K, 3) camera frame
+    terms: RefineTerms  # the objective's terms at the refined body
 
 
 def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torch.Tensor,
@@ -83,21 +98,6 @@ def _shipped_prior() -> PosePrior:
     return PosePrior.load()
 
 
-@dataclass
-class RefineTerms:
-    """Each person's (B,) terms of the refinement's objective, already weighted."""
-
-    reprojection: torch.Tensor
-    network_xy: torch.Tensor
-    network_depth: torch.Tensor
-    pose_prior: torch.Tensor
-    limits: torch.Tensor
-    shape: torch.Tensor
-
-    def total(self) -> torch.Tensor:
-        return self.reprojection + self.network_xy + self.network_depth + self.pose_prior + self.limits + self.shape
-
-
 class RefineObjective:
     """The refinement's objective for a batch of people (see the module docstring)."""
 
@@ -126,7 +126,8 @@ class RefineObjective:
         high, low = limits.high[:, :2].to(dtype), limits.low[:, :2].to(dtype)
         excess = ((swing - high).clamp(min=0) + (low - swing).clamp(min=0)) * limits.limited[:, None]
         return RefineTerms(reprojection=reprojection, network_xy=cfg.network_xy * gap[:, :2].sum(-1),
-                           network_depth=cfg.network_3d * gap[:, 2], pose_prior=cfg.pose_prior * self.prior.nll(rotations),
+                           network_depth=cfg.network_3d * gap[:, 2],
+                           pose_prior=cfg.pose_prior * self.prior.nll(rotations),
                            limits=cfg.limits * excess.square().sum((-1, -2)),
                            shape=cfg.shape_prior * (shape - self.anchor_shape).square().sum(-1))
 

@@ -78,8 +78,8 @@ def best_per_person(person: torch.Tensor, score: torch.Tensor, people: int) -> t
     """(people,) the index of each person's lowest-scoring start, for (N,) starts' persons and scores."""
     by_score = torch.argsort(score)
     grouped = by_score[torch.argsort(person[by_score], stable=True)]  # by person, best first
-    first = torch.cumsum(torch.bincount(person, minlength=people), 0) - torch.bincount(person, minlength=people)
-    return grouped[first]
+    counts = torch.bincount(person, minlength=people)
+    return grouped[torch.cumsum(counts, 0) - counts]
 
 
 def refine_with_lifts(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,

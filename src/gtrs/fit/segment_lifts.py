@@ -61,7 +61,8 @@ class SegmentLifter:
         self.parents = torch.tensor(skeleton.parents[1:])
 
     def lift(self, rotations: torch.Tensor, heads: torch.Tensor, joints: torch.Tensor, rays: torch.Tensor,
-             seen: torch.Tensor, other: torch.Tensor, min_depth: float = 0.1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+             seen: torch.Tensor, other: torch.Tensor,
+             min_depth: float = 0.1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Lift each segment of B bodies ((B, K, 3, 3) local rotations, (B, K, 3) bone heads and
         (B, 19, 3) COCO-19 joints, camera frame) whose end keypoint is ``seen`` (B, 19) bool onto its
         ray ((B, 19, 3) unit rays of the keypoints): to the place nearer its end's current place, or,
@@ -88,8 +89,7 @@ class SegmentLifter:
             cos = torch.nn.functional.cosine_similarity(closer - start, further - start, dim=-1)
             apart[:, f] = torch.where(seen[:, k], torch.rad2deg(torch.acos(cos.clamp(-1, 1))), 0.0)
             turn = torch.where(seen[:, k, None, None], rotation_between(end - start, goal - start), eye)
-            world = world.clone()
-            world[:, bones] = turn[:, None] @ world[:, bones]
+            world[:, bones] = turn[:, None] @ world[:, bones]  # (no autograd here: in place is safe)
             heads = self._heads(world, heads[:, 0], offsets)
         local = world.clone()
         local[:, 1:] = world[:, parents].transpose(-1, -2) @ world[:, 1:]
