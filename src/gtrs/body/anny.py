@@ -57,6 +57,7 @@ import anny.paths  # noqa: E402
 
 from gtrs.body.base import BodyModel, BodyOutput, coco19_from_coco17, vertical_extent
 from gtrs.body.joints import get_joint_set
+from gtrs.body.skinning import RestPoints
 
 ANNY_RIG = "cmu_mb"
 PHENOTYPE_NAMES = ("gender", "age", "muscle", "weight", "height", "proportions")
@@ -241,6 +242,28 @@ class AnnyBody(BodyModel):
     def coco_keypoint_weights(self) -> torch.Tensor:
         """(17, V) anny's own COCO keypoint regressor (used to build the H36M regressor)."""
         return self._coco17
+
+    # -- rest bodies on chosen vertices (the fast fit) -------------------------------------------
+    def rest_points(self, shape: torch.Tensor, vertex_ids: torch.Tensor) -> RestPoints:
+        """Vertices ``vertex_ids`` of bodies ``shape`` at rest and the bone heads, world axes: anny's
+        blend shapes applied to those vertices only (skinned by ``skin_points`` they are exactly what
+        ``forward`` gives for them)."""
+        shape = shape.to(self.dtype)
+        phenotypes, local = shape[:, :len(PHENOTYPE_NAMES)], shape[:, len(PHENOTYPE_NAMES):]
+        _, phenotypes, local, faces = self.model.get_tensor_inputs(
+            None, phenotypes, local[:, self._local_order] if local.numel() else None, None)
+        coeffs = self.model._get_phenotype_blendshape_coefficients(phenotypes, local, faces)  # (B, C)
+        cache = self.__dict__.setdefault("_sampled_blendshapes", {})
+        key = vertex_ids.cpu().numpy().tobytes()
+        if key not in cache:
+            C = self.anny_to_world
+            ids = vertex_ids.to(self.device)
+            cache[key] = (self.model.template_vertices[ids] @ C.T,
+                          (self.model.blendshapes[:, ids] @ C.T).reshape(coeffs.shape[1], -1))
+        template, blendshapes = cache[key]  # (S, 3), (C, S * 3)
+        points = template + (coeffs @ blendshapes).reshape(len(shape), -1, 3)
+        heads = self.model.template_bone_heads + torch.einsum("cpd,bc->bpd", self.model.bone_heads_blendshapes, coeffs)
+        return RestPoints(points=points, heads=heads @ self.anny_to_world.T)
 
     # -- forward ------------------------------------------------------------------------------
     def forward(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from gtrs.body.joints import JointSet, get_joint_set
+from gtrs.body.skinning import RestPoints
 
 
 @dataclass
@@ -89,6 +90,12 @@ class BodyModel(torch.nn.Module, ABC):
         joint_set: str | None = None,
     ) -> BodyOutput:
         """Pose the body. Missing arguments default to rest pose, mean shape, zero translation."""
+
+    def rest_points(self, shape: torch.Tensor, vertex_ids: torch.Tensor) -> "RestPoints":
+        """The vertices ``vertex_ids`` (S,) of bodies ``shape`` (B, shape_dim) at rest and the rig's
+        bone heads, for ``gtrs.body.skinning.skin_points`` (a fit that skins a few vertices per step).
+        Only rigged models without pose-dependent corrections have it."""
+        raise NotImplementedError(f"the {self.name} body model cannot skin chosen vertices on its own")
 
     def prepare_inputs(self, rotations: torch.Tensor | None, shape: torch.Tensor | None,
                        translation: torch.Tensor | None, joint_set: str | None,

@@ -26,6 +26,7 @@ import torch
 from gtrs.body.base import BodyModel
 from gtrs.body.mesh_quality import edge_lengths, mesh_edges, torn_meshes
 from gtrs.body.skeleton import Skeleton
+from gtrs.body.skinning import RestPoints, skin_points
 
 DOMINANT_WEIGHT = 0.5
 MIN_DOMINANT_VERTICES = 20
@@ -85,7 +86,13 @@ class MeshFitter:
         self.sample = torch.arange(0, body.num_vertices, cfg.vertex_stride)
         self.subtree_weights = (weights @ descendant)[self.sample]  # (S, K)
         sw = self.subtree_weights
-        self.pair_weights = (sw[:, :, None] * sw[:, None, :]).reshape(len(sw), K * K)  # (S, K*K): s_ik s_il
+        # s_ik s_il for the bone pairs k <= l that share a vertex (a fifth of all pairs: bones on different
+        # limbs share none); the moments are symmetric in k and l, so the rest are copies or zero.
+        k, l = torch.triu_indices(K, K)
+        shared = (sw[:, k] * sw[:, l]).sum(0) > 0
+        self.pairs = torch.stack([k[shared], l[shared]])  # (2, Q)
+        self.pair_weights = sw[:, self.pairs[0]] * sw[:, self.pairs[1]]  # (S, Q)
+        self.sample_weights = weights[self.sample]  # (S, K) the sampled vertices' own skin weights
         with torch.no_grad():
             rest = body()
         self.rest_vertices = rest.vertices[0]  # (V, 3), hips head at the origin
@@ -140,7 +147,8 @@ class MeshFitter:
         H_kl = sum_i rho_i s_ik s_il ((a_ik . a_il) I - a_il a_ik^T); the sums over vertices are
         expanded into moments of v_i (batched matrix products) instead of building J itself: the
         moments sum_i rho_i s_ik s_il [1, v_i, v_i v_i^T] are one product with the fixed pair weights
-        s_ik s_il (S, K*K), ~3x faster than weighting the vertices per bone first.
+        s_ik s_il (S, Q) of the Q bone pairs that share a vertex, ~3x faster than weighting the vertices per
+        bone first.
         """
         B, S, _ = verts.shape
         K = heads.shape[1]
@@ -149,7 +157,10 @@ class MeshFitter:
         outer = (verts[..., :, None] * verts[..., None, :]).reshape(B, S, 9)
         rho = robust[..., None]
         weighted = torch.cat([rho, rho * verts, rho * outer], -1)  # (B, S, 13)
-        moments = (weighted.transpose(1, 2) @ self.pair_weights.to(verts.dtype)).reshape(B, 13, K, K)
+        compact = weighted.transpose(1, 2) @ self.pair_weights.to(verts.dtype)  # (B, 13, Q)
+        moments = verts.new_zeros(B, 13, K, K)
+        moments[:, :, self.pairs[0], self.pairs[1]] = compact
+        moments[:, :, self.pairs[1], self.pairs[0]] = compact
         m0 = moments[:, 0]  # (B, K, K)
         m1 = moments[:, 1:4].permute(0, 2, 3, 1)  # (B, K, K, 3)
         m2 = moments[:, 4:].permute(0, 2, 3, 1).reshape(B, K, K, 3, 3)
@@ -183,14 +194,20 @@ class MeshFitter:
         H = torch.cat([torch.cat([top, side], -1), torch.cat([side.transpose(1, 2), H_pp], -1)], 1)
         return H, torch.cat([g, g_p], -1)
 
-    def _shape_jacobian(self, rotations, shape, translation, base: torch.Tensor) -> torch.Tensor:
-        """(B, S, 3, D) finite-difference Jacobian of the sampled vertices w.r.t. the shape."""
+    def _pose(self, rest: RestPoints, rotations, translation) -> tuple[torch.Tensor, torch.Tensor]:
+        """The sampled vertices (B, S, 3) and bone heads (B, K, 3) of the posed body."""
+        return skin_points(rest, self.sample_weights, self.skeleton.parents, rotations, translation)
+
+    def _shape_jacobian(self, rotations, shape, rest: RestPoints) -> torch.Tensor:
+        """(B, S, 3, D) finite-difference Jacobian of the posed sampled vertices w.r.t. the shape: the
+        rest body's change for each parameter (blend shapes on the sampled vertices only), posed."""
         B, D = shape.shape
         step = torch.where(shape + self.cfg.shape_step <= 1, self.cfg.shape_step, -self.cfg.shape_step)  # stay in [0, 1]
-        shifted = shape[:, None].repeat(1, D, 1) + torch.diag_embed(step)  # (B, D, D)
-        out = self.body(rotations.repeat_interleave(D, 0), shifted.reshape(B * D, D), translation.repeat_interleave(D, 0))
-        moved = out.vertices[:, self.sample].reshape(B, D, -1, 3)
-        return ((moved - base[:, None]) / step[..., None, None]).permute(0, 2, 3, 1)
+        shifted = self.body.rest_points((shape[:, None] + torch.diag_embed(step)).reshape(B * D, D), self.sample)
+        change = RestPoints((shifted.points.reshape(B, D, -1, 3) - rest.points[:, None]).reshape(B * D, -1, 3),
+                            (shifted.heads.reshape(B, D, -1, 3) - rest.heads[:, None]).reshape(B * D, -1, 3))
+        moved, _ = self._pose(change, rotations.repeat_interleave(D, 0), None)  # the skinning is affine
+        return (moved.reshape(B, D, -1, 3) / step[..., None, None]).permute(0, 2, 3, 1)
 
     @torch.no_grad()
     def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None,
@@ -231,18 +248,18 @@ class MeshFitter:
         def shape_cost(s: torch.Tensor) -> torch.Tensor | float:
             return 0.0 if weights is None else 0.5 * (weights * (s - self.mean_shape).square()).sum(-1)
 
-        out = body(rotations, shape, translation)
-        cost = _huber_cost(out.vertices[:, self.sample] - goal, cfg.huber_m) + shape_cost(shape)
+        rest = body.rest_points(shape, self.sample)
+        verts, heads = self._pose(rest, rotations, translation)
+        cost = _huber_cost(verts - goal, cfg.huber_m) + shape_cost(shape)
         damping = torch.full((B,), cfg.damping, dtype=body.dtype)
         for it in range(iterations):
             with_shape = it < shape_iterations
-            verts = out.vertices[:, self.sample]
             residual = goal - verts  # (B, S, 3)
             robust = _huber_weights(residual, cfg.huber_m)  # (B, S)
-            shape_jac = self._shape_jacobian(rotations, shape, translation, verts) if with_shape else None
+            shape_jac = self._shape_jacobian(rotations, shape, rest) if with_shape else None
             if shape_jac is not None and held.any():
                 shape_jac[..., held] = 0.0  # a held parameter gets no gradient, so its step is exactly 0
-            H, g = self._normal_equations(verts, out.bone_heads, residual, robust, shape_jac)
+            H, g = self._normal_equations(verts, heads, residual, robust, shape_jac)
             # rotation prior: lambda_k |r_k + W_p^T d_k|^2 with r_k the local rotation vector (to first order)
             local = roma.rotmat_to_rotvec(rotations)  # (B, K, 3)
             world = self.skeleton.world_rotations(rotations)
@@ -261,21 +278,19 @@ class MeshFitter:
             new_rot = _turn_bones(self.skeleton, rotations, step[:, :3 * K].reshape(B, K, 3))
             new_trans = translation + step[:, 3 * K:3 * K + 3]
             new_shape = (shape + step[:, 3 * K + 3:]).clamp(0, 1) if with_shape else shape
-            new_out = body(new_rot, new_shape, new_trans)
-            new_cost = _huber_cost(new_out.vertices[:, self.sample] - goal, cfg.huber_m) + shape_cost(new_shape)
+            new_rest = body.rest_points(new_shape, self.sample) if with_shape else rest
+            new_verts, new_heads = self._pose(new_rest, new_rot, new_trans)
+            new_cost = _huber_cost(new_verts - goal, cfg.huber_m) + shape_cost(new_shape)
             better = new_cost <= cost
+            keep = better[:, None, None]
             rotations = torch.where(better[:, None, None, None], new_rot, rotations)
             translation = torch.where(better[:, None], new_trans, translation)
             shape = torch.where(better[:, None], new_shape, shape)
+            rest = RestPoints(torch.where(keep, new_rest.points, rest.points), torch.where(keep, new_rest.heads, rest.heads))
+            verts, heads = torch.where(keep, new_verts, verts), torch.where(keep, new_heads, heads)
             cost = torch.where(better, new_cost, cost)
             damping = torch.where(better, damping / 3, damping * 10)
-            if better.all():
-                out = new_out
-            else:
-                keep = better[:, None, None]
-                out = type(out)(vertices=torch.where(keep, new_out.vertices, out.vertices), faces=out.faces,
-                                joints=None, joint_set=None,
-                                bone_heads=torch.where(keep, new_out.bone_heads, out.bone_heads))
+        out = body(rotations, shape, translation)  # the whole mesh, once
         distance = (out.vertices - target).norm(dim=-1).median(dim=1).values * 1000
         return BodyFit(rotations, shape, translation, out.vertices, out.bone_heads, distance)
 

@@ -1,0 +1,52 @@
+"""Linear-blend skinning of a few chosen points of a rigged body, written out in torch.
+
+A body model's own forward skins every vertex; a fit that looks at a few hundred sampled vertices
+per step only needs those. With per-bone rotations relative to the parent in world axes (the
+``BodyModel`` convention), bone ``k``'s world rotation is ``W_k = W_parent R_k``, its posed head
+``H_k = H_parent + W_parent (h_k - h_parent)`` (``H_root`` = the translation), and a point ``p``
+with skin weights ``w_k`` goes to ``sum_k w_k (W_k (p - h_k) + H_k)``. For anny this is exactly its
+own skinning (tests/body/test_skinning.py); it is affine in the rest points, rest heads and
+translation together, so the same function carries a change of the rest body (a shape step) into
+the posed one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass
+class RestPoints:
+    """Chosen vertices of bodies at rest and their bones' heads, world axes (any origin)."""
+
+    points: torch.Tensor  # (B, S, 3)
+    heads: torch.Tensor  # (B, K, 3)
+
+
+def world_rotations(rotations: torch.Tensor, parents: tuple[int, ...]) -> torch.Tensor:
+    """(B, K, 3, 3) rotations relative to the parent -> each bone's rotation in the world."""
+    out = [rotations[:, 0]]
+    for k in range(1, len(parents)):
+        out.append(out[parents[k]] @ rotations[:, k])
+    return torch.stack(out, dim=1)
+
+
+def skin_points(rest: RestPoints, weights: torch.Tensor, parents: tuple[int, ...], rotations: torch.Tensor,
+                translation: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Posed points (B, S, 3) and posed bone heads (B, K, 3) of ``rest`` under ``rotations``
+    (B, K, 3, 3) with skin ``weights`` (S, K); the root's head goes to ``translation`` (B, 3), or to
+    the origin without one (the linear part alone: a change of the rest body, posed)."""
+    world = world_rotations(rotations, parents)  # (B, K, 3, 3)
+    h = rest.heads
+    bone_offsets = (world[:, list(parents[1:])] @ (h[:, 1:] - h[:, list(parents[1:])])[..., None])[..., 0]
+    heads = [torch.zeros_like(h[:, 0]) if translation is None else translation.to(h.dtype)]
+    for k in range(1, len(parents)):
+        heads.append(heads[parents[k]] + bone_offsets[:, k - 1])
+    heads = torch.stack(heads, dim=1)  # (B, K, 3)
+    shift = heads - (world @ h[..., None])[..., 0]  # (B, K, 3): H_k - W_k h_k
+    B, K = world.shape[:2]
+    w = weights.to(world.dtype)
+    blended = (w @ world.reshape(B, K, 9)).reshape(B, -1, 3, 3)  # (B, S, 3, 3): sum_k w_k W_k
+    points = (blended @ rest.points[..., None])[..., 0] + w @ shift
+    return points, heads
