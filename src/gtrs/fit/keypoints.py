@@ -26,6 +26,7 @@ import torch
 from gtrs.body.base import BodyModel
 from gtrs.body.joint_limits import JointLimits
 from gtrs.body.skeleton import Skeleton
+from gtrs.body.skinning import skin_points
 from gtrs.fit.mesh import BodyFit
 from gtrs.fit.pose_prior import PosePrior
 
@@ -161,21 +162,47 @@ def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.T
     pelvis = start.clone().requires_grad_()
     opt = torch.optim.Adam([turns, shape_delta, pelvis], lr=cfg.lr)
 
+    joints_of = _coco19_joints(body)
+
     def pose():
         rotations = roma.rotvec_to_rotmat(turns) @ fit.rotations
         shape = (fit.shape + shape_delta * free).clamp(0, 1)
-        out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")
-        return rotations, shape, out
+        return rotations, shape, joints_of(rotations, shape, pelvis + root_to_pelvis)
 
     with torch.enable_grad():
         for _ in range(cfg.iterations if iterations is None else iterations):
-            rotations, shape, out = pose()
-            loss = objective.terms(rotations, shape, out.joints).total().sum()
+            rotations, shape, joints = pose()
+            loss = objective.terms(rotations, shape, joints).total().sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
     with torch.no_grad():
-        rotations, shape, out = pose()
+        rotations, shape, _ = pose()
+        out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")  # the whole mesh, once
         terms = objective.terms(rotations, shape, out.joints)
     return RefinedBody(rotations.detach(), shape.detach(), (pelvis + root_to_pelvis).detach(), out.vertices,
                        objective.reprojection_px(out.joints), out.bone_heads, terms)
+
+
+class _JointPoser:
+    """(B, 19, 3) COCO-19 joints of posed bodies from the few hundred vertices their regressor uses,
+    skinned in torch (``gtrs.body.skinning``): each refinement step needs the joints, not the mesh."""
+
+    def __init__(self, body: BodyModel) -> None:
+        self.body = body
+        self.columns, self.regressor = body.compact_regressor("coco19")  # (U,), (19, U)
+        self.weights = body.skin_weights()[self.columns]  # (U, K)
+
+    def __call__(self, rotations: torch.Tensor, shape: torch.Tensor, translation: torch.Tensor) -> torch.Tensor:
+        rest = self.body.rest_points(shape, self.columns)
+        points, _ = skin_points(rest, self.weights, self.body.bone_parents, rotations, translation)
+        return torch.einsum("ju,bud->bjd", self.regressor.to(points.dtype), points)
+
+
+_POSERS: "weakref.WeakKeyDictionary[BodyModel, _JointPoser]" = weakref.WeakKeyDictionary()
+
+
+def _coco19_joints(body: BodyModel) -> _JointPoser:
+    if body not in _POSERS:
+        _POSERS[body] = _JointPoser(body)
+    return _POSERS[body]
