@@ -7,8 +7,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import trimesh
 
 from gtrs.atomic import atomic_path
 from gtrs.body.joints import COCO19, H36M17
@@ -16,6 +17,9 @@ from gtrs.body.mesh_normals import vertex_normals
 from gtrs.writers.body_params import BodyParams
 from gtrs.writers.frames import FRAME_NAMES, to_frame
 from gtrs.version import __version__
+
+if TYPE_CHECKING:
+    import trimesh
 
 MESH_FORMATS = ("obj", "ply", "glb")
 BODY_FORMATS = ("params", "bvh")  # need the fitted body's parameters
@@ -52,6 +56,8 @@ class MeshResult:
 
     def mesh(self, frame: str = "camera") -> trimesh.Trimesh:
         """The mesh in ``frame`` ('camera' or 'viewer'), with vertex normals (which every exporter writes)."""
+        import trimesh  # 0.4 s of start-up that JSON-only runs and the network's first chunk need not wait for
+
         return trimesh.Trimesh(self.to_frame(self.vertices, frame), self.faces,
                                vertex_normals=self.vertex_normals(frame), process=False)
 
