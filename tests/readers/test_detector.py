@@ -85,3 +85,27 @@ def test_predict_reconstructs_every_person_of_a_photo_or_the_one_asked(tmp_path,
     assert one.people == 1
     with pytest.raises(KeypointFileError, match="--person 9 asked"):
         predict(photo, tmp_path / "none", render=False, show_progress=False, person=9)
+
+
+def test_photos_are_refined_by_default_and_keypoint_files_are_not(tmp_path, anny_body):
+    from gtrs.infer.predict import predict
+    from gtrs.infer.predictor import Reconstructor
+    from gtrs.models import create_model
+    from gtrs.train.loop import front_view_template
+
+    torch.manual_seed(0)
+    reconstructor = Reconstructor(create_model("cpu", front_view_template(anny_body)), body=anny_body)
+    (tmp_path / "in").mkdir()
+    for name in ("coco_val2017_000000000785_skier.jpg", "coco_keypoints_annotations.json"):
+        (tmp_path / "in" / name).write_bytes(demo_file(name).read_bytes())
+
+    def meshes(out, **kwargs):
+        predict(tmp_path / "in", tmp_path / out, formats=(), render=False, reconstructor=reconstructor,
+                show_progress=False, **kwargs)
+        return {f.name.split("_")[-2]: {p["mesh"] for p in json.loads(f.read_text())["people"]}
+                for f in (tmp_path / out).glob("*_people.json")}
+
+    assert meshes("default") == {"skier": {"fit + refine"}, "annotations": {"fit"}}
+    assert meshes("off", refine=False) == {"skier": {"fit"}, "annotations": {"fit"}}
+    assert meshes("on", refine=True) == {"skier": {"fit + refine"}, "annotations": {"fit + refine"}}
+    assert meshes("network", mesh="network") == {"skier": {"network"}, "annotations": {"network"}}

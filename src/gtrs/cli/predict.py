@@ -79,8 +79,11 @@ def predict(
     mesh: str = typer.Option("fit", help="fit: the body model fitted to the network's mesh (a valid, rigged body "
                                          "every time); network: the network's raw vertices (faster; no params, "
                                          "plain GLB, no BVH; can tear on unusual input)."),
-    refine: bool = typer.Option(False, help="Adjust the fitted body to the keypoints (better with accurate "
-                                            "keypoints, e.g. human-annotated; slower)."),
+    refine: bool = typer.Option(None, "--refine/--no-refine",
+                                help="Adjust the fitted body to the keypoints (better with accurate keypoints, e.g. "
+                                     "human-annotated, and a little with a detector's; ~3x the fit's time). Default: "
+                                     "on for photos, off for keypoint files and --formats parquet / --engine ray (fastest for many "
+                                     "people)."),
     lifts: bool = typer.Option(False, "--lifts", help="With --refine: refine from several starts per person, one for "
                                                       "each way the trunk, thighs and shins can point towards or away "
                                                       "from the camera (human-annotated keypoints only: worse with "
@@ -148,7 +151,7 @@ def predict(
         _fail("--refine needs --mesh fit")
     if lifts and not refine:
         _fail("--lifts needs --refine")
-    refine = "lifts" if lifts else refine
+    refine = "lifts" if lifts else refine  # None: per input (photos refined, keypoint files not)
     if frame not in ("viewer", "camera"):
         _fail(f"--frame must be viewer or camera, got {frame!r}")
     if focal is not None and not (math.isfinite(focal) and focal > 0):

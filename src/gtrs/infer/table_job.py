@@ -40,7 +40,7 @@ class TableJobError(KeypointFileError):
 def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] = ("parquet",), engine: str = "local",
                   address: str | None = None, workers: int | None = None, block_size: int = BLOCK_SIZE,
                   joints: str | None = None, focal: float | None = None, frame: str = "viewer", mesh: str = "fit",
-                  refine: bool | str = False, hints: ShapeHints | None = None, person: int | None = None,
+                  refine: bool | str | None = None, hints: ShapeHints | None = None, person: int | None = None,
                   min_confidence: float | None = None, vertices: bool = False, overwrite: bool = False,
                   device: str = "cpu", precision: str = "auto", onnx: str | None = None,
                   show_progress: bool = True, reconstructor=None) -> PredictSummary:
@@ -68,6 +68,7 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
                 kept.append(path)
         files = kept
     file_formats = tuple(f for f in formats if f in MESH_FORMATS + BODY_FORMATS)
+    refine = False if refine is None else refine  # a table job is for many people: the fit alone unless asked
     task = BlockTask(frame=frame, focal=focal, mesh=mesh, refine=refine, hints=hints, mesh_formats=file_formats,
                      out=str(out.resolve()), vertices=vertices, device=device, precision=precision, onnx=onnx)
     job = {"inputs": [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in files],
