@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from gtrs.body.base import BodyModel
+from gtrs.body.skinning import world_rotations
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,7 @@ class Skeleton:
 
     def world_rotations(self, rotations: torch.Tensor) -> torch.Tensor:
         """(B, K, 3, 3) local rotations -> each bone's rotation in the world."""
-        out = [rotations[:, 0]]
-        for k in range(1, len(self.names)):
-            out.append(out[self.parents[k]] @ rotations[:, k])
-        return torch.stack(out, dim=1)
+        return world_rotations(rotations, self.parents)
 
     def joint_positions(self, rotations: torch.Tensor) -> torch.Tensor:
         """(B, K, 3) joint centres of the posed skeleton, root at the origin."""

@@ -13,6 +13,9 @@ the camera translation are adjusted by Adam, batched over people, to minimise
   poses) and the anatomical swing limits of ``gtrs.body.joint_limits`` (twist is left free: the
   captured training motion's twist is arbitrary, see there);
 - a pull of the shape towards the fitted one.
+
+Each Adam step poses only the ~1,000 vertices the COCO-19 joints are regressed from (``_JointPoser``,
+skinned in torch); the whole mesh is posed once, at the end.
 """
 from __future__ import annotations
 

@@ -10,11 +10,13 @@ so the fit is a registration with known correspondences:
    shape, with the linear-blend-skinning Jacobian written out: turning bone ``k`` by a small ``d``
    about its head ``h_k`` moves vertex ``i`` by ``s_ik d x (v_i - h_k)``, where ``s_ik`` is the
    vertex's total skin weight on ``k`` and its descendants. The shape's Jacobian is taken by finite
-   differences through the body model (one batched forward). Residuals are Huber-weighted so that a
+   differences of the rest body on the sampled vertices, posed by the same skinning. Residuals are Huber-weighted so that a
    few wild network vertices (spiky hands) do not drag the body; each person keeps its own damping,
    and a step that raises its error is undone.
 
-Everything runs on the whole batch at once: no Python loop over people.
+Each step poses only the sampled vertices it compares, skinned in torch (``gtrs.body.skinning``: exactly
+the body model's own skinning); the whole mesh is posed once, at the end. Everything runs on the whole
+batch at once: no Python loop over people.
 """
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ WEAK_BONE_PARTS = ("Hand", "Finger", "Thumb")  # the network's hands are noisy: 
 
 @dataclass(frozen=True)
 class MeshFitConfig:
-    iterations: int = 6  # Gauss-Newton steps (one body forward each)
-    shape_iterations: int = 2  # of those, how many also update the shape (one more batched forward each)
+    iterations: int = 6  # Gauss-Newton steps
+    shape_iterations: int = 2  # of those, how many also update the shape
     vertex_stride: int = 16  # residuals on every n-th vertex (the fitted mesh is still the whole body)
     huber_m: float = 0.03  # residuals beyond this many metres count linearly
     damping: float = 1e-3  # initial Levenberg-Marquardt damping, relative to the Hessian's diagonal
