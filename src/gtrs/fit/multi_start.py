@@ -15,7 +15,8 @@ segments can lie along their keypoints' lines of sight, refined together, the be
 Measured on the ambiguity probe (docs/ambiguity_refine): the best start is often much better than
 the one kept, but no score available here -- reprojection, pose prior, joint limits, agreement with
 the network, or mixes of them -- finds it: they pick within 1 mm of each other, the network
-agreement and the pose prior alone worst.
+agreement and the pose prior alone worst. A learned critic (docs/ambiguity_refine/critic.py) kept
+bodies right with detector noise but lost 1-4 mm with exact keypoints, so it is not used.
 """
 from __future__ import annotations
 
@@ -82,18 +83,25 @@ def best_per_person(person: torch.Tensor, score: torch.Tensor, people: int) -> t
     return grouped[torch.cumsum(counts, 0) - counts]
 
 
-def refine_with_lifts(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
-                      focal: torch.Tensor, principal: torch.Tensor, cfg: MultiStartConfig = MultiStartConfig(),
-                      prior: PosePrior | None = None, held: tuple[int, ...] = ()) -> RefinedBody:
-    """``gtrs.fit.keypoints.refine_to_keypoints`` from several starts per person (see the module
-    docstring); the same arguments, and the same result for each person."""
+def refined_starts(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
+                   focal: torch.Tensor, principal: torch.Tensor, cfg: MultiStartConfig = MultiStartConfig(),
+                   prior: PosePrior | None = None, held: tuple[int, ...] = ()) -> tuple[torch.Tensor, RefinedBody]:
+    """Steps 1-3 without the choice: the (N,) person of each start and the N refined starts."""
     dtype = body.dtype
     keypoints, focal, principal = keypoints.to(dtype), focal.to(dtype), principal.to(dtype)
     placed = refine_to_keypoints(body, fit, network_vertices, keypoints, focal, principal, cfg.refine, prior, held,
                                  iterations=cfg.placing_iterations)
     person, starts = lifted_starts(body, placed, keypoints, focal, principal, cfg)
-    refined = refine_to_keypoints(body, starts, network_vertices[person], keypoints[person], focal[person],
-                                  principal[person], cfg.refine, prior, held, iterations=cfg.start_iterations)
+    return person, refine_to_keypoints(body, starts, network_vertices[person], keypoints[person], focal[person],
+                                       principal[person], cfg.refine, prior, held, iterations=cfg.start_iterations)
+
+
+def refine_with_lifts(body: BodyModel, fit: BodyFit, network_vertices: torch.Tensor, keypoints: torch.Tensor,
+                      focal: torch.Tensor, principal: torch.Tensor, cfg: MultiStartConfig = MultiStartConfig(),
+                      prior: PosePrior | None = None, held: tuple[int, ...] = ()) -> RefinedBody:
+    """``gtrs.fit.keypoints.refine_to_keypoints`` from several starts per person (see the module
+    docstring); the same arguments, and the same result for each person."""
+    person, refined = refined_starts(body, fit, network_vertices, keypoints, focal, principal, cfg, prior, held)
     best = best_per_person(person, refined.terms.reprojection + refined.terms.limits, len(keypoints))
     terms = RefineTerms(**{name: getattr(refined.terms, name)[best] for name in RefineTerms.__dataclass_fields__})
     return RefinedBody(refined.rotations[best], refined.shape[best], refined.translation[best], refined.vertices[best],
