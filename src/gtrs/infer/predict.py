@@ -178,7 +178,9 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     ``hints``: gender, age, height, weight held in every person's fitted body (``ShapeHints``).
     """
     from gtrs.viz.html_page import MAX_BODIES, write_results_page
-    from gtrs.viz.render import overlay_on_image, render_result_views
+
+    if render:  # matplotlib: half a second of start-up that a run without pictures need not pay
+        from gtrs.viz.render import overlay_on_image, render_result_views
 
     out = Path(out)
     summary = PredictSummary()
