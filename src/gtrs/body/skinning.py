@@ -11,6 +11,7 @@ the posed one.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -24,12 +25,36 @@ class RestPoints:
     heads: torch.Tensor  # (B, K, 3)
 
 
-def world_rotations(rotations: torch.Tensor, parents: tuple[int, ...]) -> torch.Tensor:
-    """(B, K, 3, 3) rotations relative to the parent -> each bone's rotation in the world."""
-    out = [rotations[:, 0]]
+@functools.lru_cache(maxsize=8)
+def _levels(parents: tuple[int, ...]) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    """The bones by depth below the root: per level, (bones, their parents) as index tensors."""
+    depth = [0] * len(parents)
     for k in range(1, len(parents)):
-        out.append(out[parents[k]] @ rotations[:, k])
-    return torch.stack(out, dim=1)
+        depth[k] = depth[parents[k]] + 1
+    return tuple((torch.tensor([k for k in range(len(parents)) if depth[k] == d]),
+                  torch.tensor([parents[k] for k in range(len(parents)) if depth[k] == d]))
+                 for d in range(1, max(depth) + 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _ancestors(parents: tuple[int, ...]) -> torch.Tensor:
+    """(K, K) 1 where bone j is bone k or above it, 0 elsewhere."""
+    out = torch.zeros(len(parents), len(parents))
+    for k in range(len(parents)):
+        j = k
+        while j >= 0:
+            out[k, j] = 1.0
+            j = parents[j]
+    return out
+
+
+def world_rotations(rotations: torch.Tensor, parents: tuple[int, ...]) -> torch.Tensor:
+    """(B, K, 3, 3) rotations relative to the parent -> each bone's rotation in the world (one product
+    per depth of the tree, not per bone: fewer, larger operations, forwards and backwards)."""
+    world = rotations.clone()
+    for bones, above in _levels(tuple(parents)):
+        world[:, bones] = world[:, above] @ rotations[:, bones]
+    return world
 
 
 def skin_points(rest: RestPoints, weights: torch.Tensor, parents: tuple[int, ...], rotations: torch.Tensor,
@@ -37,13 +62,15 @@ def skin_points(rest: RestPoints, weights: torch.Tensor, parents: tuple[int, ...
     """Posed points (B, S, 3) and posed bone heads (B, K, 3) of ``rest`` under ``rotations``
     (B, K, 3, 3) with skin ``weights`` (S, K); the root's head goes to ``translation`` (B, 3), or to
     the origin without one (the linear part alone: a change of the rest body, posed)."""
+    parents = tuple(parents)
     world = world_rotations(rotations, parents)  # (B, K, 3, 3)
     h = rest.heads
-    bone_offsets = (world[:, list(parents[1:])] @ (h[:, 1:] - h[:, list(parents[1:])])[..., None])[..., 0]
-    heads = [torch.zeros_like(h[:, 0]) if translation is None else translation.to(h.dtype)]
-    for k in range(1, len(parents)):
-        heads.append(heads[parents[k]] + bone_offsets[:, k - 1])
-    heads = torch.stack(heads, dim=1)  # (B, K, 3)
+    above = list(parents[1:])
+    bone_offsets = (world[:, above] @ (h[:, 1:] - h[:, above])[..., None])[..., 0]  # (B, K - 1, 3)
+    # each head is the root's plus the offsets of the bones from the root down to it
+    heads = _ancestors(parents)[:, 1:].to(h.dtype) @ bone_offsets  # (B, K, 3)
+    if translation is not None:
+        heads = heads + translation.to(h.dtype)[:, None]
     shift = heads - (world @ h[..., None])[..., 0]  # (B, K, 3): H_k - W_k h_k
     B, K = world.shape[:2]
     w = weights.to(world.dtype)
