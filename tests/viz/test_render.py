@@ -25,3 +25,30 @@ def test_overlay_silhouette_covers_the_projected_joints_and_nothing_far_away(ann
     outside[max(lo[1], 0):hi[1], max(lo[0], 0):hi[0]] = False
     assert outside.sum() == 0
     assert 0.02 < covered.mean() < 0.5
+
+
+def test_flat_triangles_fill_with_one_colour_each_and_the_later_one_on_top(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from gtrs.viz.render import draw_flat_triangles
+
+    triangles = np.array([[[0, 0], [10, 0], [0, 10]], [[2, 2], [12, 2], [2, 12]]], dtype=float)
+    colors = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    fig = plt.figure(figsize=(1.2, 1.2), dpi=100)
+    ax = fig.add_axes([0, 0, 1, 1])
+    draw_flat_triangles(ax, triangles, colors)
+    ax.set_xlim(0, 12)
+    ax.set_ylim(0, 12)
+    ax.axis("off")
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    plt.close(fig)
+
+    def at(x, y):  # data coordinates -> the pixel's colour (image rows run downwards)
+        return pixels[int(round((12 - y) / 12 * 119)), int(round(x / 12 * 119))]
+
+    assert np.abs(at(1, 1) - [255, 0, 0]).max() <= 3  # the first triangle alone: red, flat
+    assert np.abs(at(0.5, 8) - [255, 0, 0]).max() <= 3
+    assert np.abs(at(4, 4) - [0, 0, 255]).max() <= 3  # where both lie, the later one (blue) is on top
+    assert np.abs(at(9, 4) - [0, 0, 255]).max() <= 3
+    assert np.abs(at(11, 11) - [255, 255, 255]).max() <= 3  # outside both: the white figure
