@@ -10,6 +10,11 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import TriMesh  # noqa: E402
 from matplotlib.tri import Triangulation  # noqa: E402
 
+# zlib level 1 for pictures written per person: a photo-sized overlay encodes ~3x faster (1200 x 800: 0.49 ->
+# 0.17 s) for a ~15% larger file
+FAST_PNG = {"compress_level": 1}
+
+
 def _rotation_x(degrees: float) -> np.ndarray:
     c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
     return np.array([[1.0, 0, 0], [0, c, -s], [0, s, c]])
@@ -83,7 +88,7 @@ def mesh_contact_sheet(meshes: list[np.ndarray], faces: np.ndarray, titles: list
             if row == 0:
                 ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, pil_kwargs=FAST_PNG)
     plt.close(fig)
 
 
@@ -147,7 +152,7 @@ def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndar
     h, w = image.shape[:2]
     fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
     draw_overlay(fig.add_axes([0, 0, 1, 1]), image, vertices_cam, faces, focal, principal, alpha)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, pil_kwargs=FAST_PNG)
     plt.close(fig)
 
 
