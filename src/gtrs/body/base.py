@@ -8,8 +8,11 @@ Frame: metres, right-handed, Y up, a body at rest faces +Z with its left side at
 """
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 
@@ -91,7 +94,7 @@ class BodyModel(torch.nn.Module, ABC):
     ) -> BodyOutput:
         """Pose the body. Missing arguments default to rest pose, mean shape, zero translation."""
 
-    def rest_points(self, shape: torch.Tensor, vertex_ids: torch.Tensor) -> "RestPoints":
+    def rest_points(self, shape: torch.Tensor, vertex_ids: torch.Tensor) -> RestPoints:
         """The vertices ``vertex_ids`` (S,) of bodies ``shape`` (B, shape_dim) at rest and the rig's
         bone heads, for ``gtrs.body.skinning.skin_points`` (a fit that skins a few vertices per step).
         Only rigged models without pose-dependent corrections have it."""
@@ -165,3 +168,19 @@ def coco19_from_coco17(regressor17: torch.Tensor) -> torch.Tensor:
     pelvis = 0.5 * (regressor17[11] + regressor17[12])
     neck = 0.5 * (regressor17[5] + regressor17[6])
     return torch.cat([regressor17, pelvis[None], neck[None]], dim=0)
+
+
+T = TypeVar("T")
+
+
+def once_per_body(make: Callable[[BodyModel], T]) -> Callable[[BodyModel], T]:
+    """``make(body)`` built once per body model and kept while the body lives: for what a fit derives
+    from a body by posing it (its skeleton, joint limits, lifter, joint poser)."""
+    built: "weakref.WeakKeyDictionary[BodyModel, T]" = weakref.WeakKeyDictionary()
+
+    def get(body: BodyModel) -> T:
+        if body not in built:
+            built[body] = make(body)
+        return built[body]
+
+    return get

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
-from gtrs.body.base import BodyModel
-from gtrs.body.skinning import world_rotations
+from gtrs.body.base import BodyModel, once_per_body
+from gtrs.body.skinning import chain_heads, world_rotations
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,10 @@ class Skeleton:
 
     def joint_positions(self, rotations: torch.Tensor) -> torch.Tensor:
         """(B, K, 3) joint centres of the posed skeleton, root at the origin."""
-        world = self.world_rotations(rotations)
         rest = self.rest_heads.to(rotations.dtype)
-        heads = [torch.zeros_like(rotations[:, 0, :, 0])]
-        for k in range(1, len(self.names)):
-            p = self.parents[k]
-            heads.append(heads[p] + world[:, p] @ (rest[k] - rest[p]))
-        return torch.stack(heads, dim=1)
+        offsets = (rest[1:] - rest[list(self.parents[1:])]).expand(rotations.shape[0], -1, -1)
+        return chain_heads(self.world_rotations(rotations), offsets, self.parents)
+
+
+# the skeleton of a body at its mean shape, posed once per body (the fits' joint limits and lifts share it)
+skeleton_of = once_per_body(Skeleton.from_body)

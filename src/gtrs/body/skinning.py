@@ -19,10 +19,11 @@ import torch
 
 @dataclass
 class RestPoints:
-    """Chosen vertices of bodies at rest and their bones' heads, world axes (any origin)."""
+    """Chosen vertices of bodies at rest and their bones' heads, world axes (any origin). Several rest
+    bodies may share one pose: points (B, E, S, 3) and heads (B, E, K, 3) for E of them."""
 
-    points: torch.Tensor  # (B, S, 3)
-    heads: torch.Tensor  # (B, K, 3)
+    points: torch.Tensor  # (B, S, 3) or (B, E, S, 3)
+    heads: torch.Tensor  # (B, K, 3) or (B, E, K, 3)
 
 
 @functools.lru_cache(maxsize=8)
@@ -57,23 +58,35 @@ def world_rotations(rotations: torch.Tensor, parents: tuple[int, ...]) -> torch.
     return world
 
 
+def chain_heads(world: torch.Tensor, offsets: torch.Tensor, parents: tuple[int, ...],
+                root: torch.Tensor | None = None) -> torch.Tensor:
+    """(B, ..., K, 3) bone heads: ``root`` (B, 3; default the origin) plus, down the chain to each bone,
+    every bone's ``offsets`` (B, ..., K - 1, 3) from its parent's head, in its parent's frame, turned by
+    the parent's world rotation (``world`` (B, ..., K, 3, 3), broadcast over the middle dims). One
+    product with the ancestor matrix instead of a loop over bones."""
+    parents = tuple(parents)
+    turned = (world[..., list(parents[1:]), :, :] @ offsets[..., None])[..., 0]  # (B, ..., K - 1, 3)
+    heads = _ancestors(parents)[:, 1:].to(turned.dtype) @ turned
+    if root is not None:
+        heads = heads + root.to(heads.dtype).reshape(root.shape[0], *(1,) * (heads.dim() - 2), 3)
+    return heads
+
+
 def skin_points(rest: RestPoints, weights: torch.Tensor, parents: tuple[int, ...], rotations: torch.Tensor,
                 translation: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Posed points (B, S, 3) and posed bone heads (B, K, 3) of ``rest`` under ``rotations``
+    """Posed points (B, [E,] S, 3) and posed bone heads (B, [E,] K, 3) of ``rest`` under ``rotations``
     (B, K, 3, 3) with skin ``weights`` (S, K); the root's head goes to ``translation`` (B, 3), or to
-    the origin without one (the linear part alone: a change of the rest body, posed)."""
+    the origin without one (the linear part alone: a change of the rest body, posed). With E rest
+    bodies per pose the rotations are turned into world rotations and blended once."""
     parents = tuple(parents)
     world = world_rotations(rotations, parents)  # (B, K, 3, 3)
-    h = rest.heads
-    above = list(parents[1:])
-    bone_offsets = (world[:, above] @ (h[:, 1:] - h[:, above])[..., None])[..., 0]  # (B, K - 1, 3)
-    # each head is the root's plus the offsets of the bones from the root down to it
-    heads = _ancestors(parents)[:, 1:].to(h.dtype) @ bone_offsets  # (B, K, 3)
-    if translation is not None:
-        heads = heads + translation.to(h.dtype)[:, None]
-    shift = heads - (world @ h[..., None])[..., 0]  # (B, K, 3): H_k - W_k h_k
     B, K = world.shape[:2]
     w = weights.to(world.dtype)
     blended = (w @ world.reshape(B, K, 9)).reshape(B, -1, 3, 3)  # (B, S, 3, 3): sum_k w_k W_k
-    points = (blended @ rest.points[..., None])[..., 0] + w @ shift
+    middle = (1,) * (rest.points.dim() - 3)  # the E rest bodies' dim, if any
+    world, blended = world.reshape(B, *middle, K, 3, 3), blended.reshape(B, *middle, -1, 3, 3)
+    h = rest.heads
+    heads = chain_heads(world, h[..., 1:, :] - h[..., list(parents[1:]), :], parents, translation)
+    shift = heads - (world @ h[..., None])[..., 0]  # (B, [E,] K, 3): H_k - W_k h_k
+    points = (blended * rest.points[..., None, :]).sum(-1) + w @ shift
     return points, heads

@@ -82,8 +82,8 @@ def predict(
     refine: bool = typer.Option(None, "--refine/--no-refine",
                                 help="Adjust the fitted body to the keypoints (better with accurate keypoints, e.g. "
                                      "human-annotated, and a little with a detector's; ~3x the fit's time). Default: "
-                                     "on for photos, off for keypoint files and --formats parquet / --engine ray (fastest for many "
-                                     "people)."),
+                                     "on for photos, off for keypoint files and --formats parquet / --engine ray "
+                                     "(fastest for many people)."),
     lifts: bool = typer.Option(False, "--lifts", help="With --refine: refine from several starts per person, one for "
                                                       "each way the trunk, thighs and shins can point towards or away "
                                                       "from the camera (human-annotated keypoints only: worse with "

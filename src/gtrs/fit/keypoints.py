@@ -20,15 +20,14 @@ skinned in torch); the whole mesh is posed once, at the end.
 from __future__ import annotations
 
 import functools
-import weakref
 from dataclasses import dataclass
 
 import roma
 import torch
 
-from gtrs.body.base import BodyModel
+from gtrs.body.base import BodyModel, once_per_body
 from gtrs.body.joint_limits import JointLimits
-from gtrs.body.skeleton import Skeleton
+from gtrs.body.skeleton import skeleton_of
 from gtrs.body.skinning import skin_points
 from gtrs.fit.mesh import BodyFit
 from gtrs.fit.pose_prior import PosePrior
@@ -87,14 +86,7 @@ def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torc
     return torch.linalg.solve(A, torch.einsum("bjx,bj,bj->bx", rows, ww, rhs))
 
 
-_LIMITS: "weakref.WeakKeyDictionary[BodyModel, JointLimits]" = weakref.WeakKeyDictionary()
-
-
-def _joint_limits(body: BodyModel) -> JointLimits:
-    """The body's joint limits, built once per body (it poses the body to find its skeleton)."""
-    if body not in _LIMITS:
-        _LIMITS[body] = JointLimits(Skeleton.from_body(body))
-    return _LIMITS[body]
+_joint_limits = once_per_body(lambda body: JointLimits(skeleton_of(body)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,19 +160,18 @@ def refine_to_keypoints(body: BodyModel, fit: BodyFit, network_vertices: torch.T
     joints_of = _coco19_joints(body)
 
     def pose():
-        rotations = roma.rotvec_to_rotmat(turns) @ fit.rotations
-        shape = (fit.shape + shape_delta * free).clamp(0, 1)
-        return rotations, shape, joints_of(rotations, shape, pelvis + root_to_pelvis)
+        return roma.rotvec_to_rotmat(turns) @ fit.rotations, (fit.shape + shape_delta * free).clamp(0, 1)
 
     with torch.enable_grad():
         for _ in range(cfg.iterations if iterations is None else iterations):
-            rotations, shape, joints = pose()
+            rotations, shape = pose()
+            joints = joints_of(rotations, shape, pelvis + root_to_pelvis)
             loss = objective.terms(rotations, shape, joints).total().sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
     with torch.no_grad():
-        rotations, shape, _ = pose()
+        rotations, shape = pose()
         out = body(rotations, shape, pelvis + root_to_pelvis, joint_set="coco19")  # the whole mesh, once
         terms = objective.terms(rotations, shape, out.joints)
     return RefinedBody(rotations.detach(), shape.detach(), (pelvis + root_to_pelvis).detach(), out.vertices,
@@ -202,10 +193,4 @@ class _JointPoser:
         return torch.einsum("ju,bud->bjd", self.regressor.to(points.dtype), points)
 
 
-_POSERS: "weakref.WeakKeyDictionary[BodyModel, _JointPoser]" = weakref.WeakKeyDictionary()
-
-
-def _coco19_joints(body: BodyModel) -> _JointPoser:
-    if body not in _POSERS:
-        _POSERS[body] = _JointPoser(body)
-    return _POSERS[body]
+_coco19_joints = once_per_body(_JointPoser)

@@ -27,7 +27,7 @@ import torch
 
 from gtrs.body.base import BodyModel
 from gtrs.body.mesh_quality import edge_lengths, mesh_edges, torn_meshes
-from gtrs.body.skeleton import Skeleton
+from gtrs.body.skeleton import Skeleton, skeleton_of
 from gtrs.body.skinning import RestPoints, skin_points
 
 DOMINANT_WEIGHT = 0.5
@@ -76,7 +76,7 @@ class MeshFitter:
 
     def __init__(self, body: BodyModel, cfg: MeshFitConfig = MeshFitConfig()) -> None:
         self.body, self.cfg = body, cfg
-        self.skeleton = Skeleton.from_body(body)
+        self.skeleton = skeleton_of(body)
         K = body.num_bones
         weights = body.skin_weights()  # (V, K)
         descendant = torch.zeros(K, K, dtype=weights.dtype)  # [j, k] = 1 if j is k or below it
@@ -206,10 +206,10 @@ class MeshFitter:
         B, D = shape.shape
         step = torch.where(shape + self.cfg.shape_step <= 1, self.cfg.shape_step, -self.cfg.shape_step)  # stay in [0, 1]
         shifted = self.body.rest_points((shape[:, None] + torch.diag_embed(step)).reshape(B * D, D), self.sample)
-        change = RestPoints((shifted.points.reshape(B, D, -1, 3) - rest.points[:, None]).reshape(B * D, -1, 3),
-                            (shifted.heads.reshape(B, D, -1, 3) - rest.heads[:, None]).reshape(B * D, -1, 3))
-        moved, _ = self._pose(change, rotations.repeat_interleave(D, 0), None)  # the skinning is affine
-        return (moved.reshape(B, D, -1, 3) / step[..., None, None]).permute(0, 2, 3, 1)
+        change = RestPoints(shifted.points.reshape(B, D, -1, 3) - rest.points[:, None],
+                            shifted.heads.reshape(B, D, -1, 3) - rest.heads[:, None])  # D rest bodies per pose
+        moved, _ = self._pose(change, rotations, None)  # (B, D, S, 3): the skinning is affine
+        return (moved / step[..., None, None]).permute(0, 2, 3, 1)
 
     @torch.no_grad()
     def __call__(self, target: torch.Tensor, shape: torch.Tensor | None = None,

@@ -20,13 +20,12 @@ bodies right with detector noise but lost 1-4 mm with exact keypoints, so it is 
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 import torch
 
-from gtrs.body.base import BodyModel
-from gtrs.body.skeleton import Skeleton
+from gtrs.body.base import BodyModel, once_per_body
+from gtrs.body.skeleton import skeleton_of
 from gtrs.fit.keypoints import RefineConfig, RefinedBody, RefineTerms, refine_to_keypoints
 from gtrs.fit.mesh import BodyFit
 from gtrs.fit.pose_prior import PosePrior
@@ -46,13 +45,7 @@ class MultiStartConfig:
     refine: RefineConfig = field(default_factory=lambda: RefineConfig(network_xy=30.0, network_3d=10.0))
 
 
-_LIFTERS: "weakref.WeakKeyDictionary[BodyModel, SegmentLifter]" = weakref.WeakKeyDictionary()
-
-
-def _lifter(body: BodyModel) -> SegmentLifter:
-    if body not in _LIFTERS:
-        _LIFTERS[body] = SegmentLifter(Skeleton.from_body(body))
-    return _LIFTERS[body]
+_lifter = once_per_body(lambda body: SegmentLifter(skeleton_of(body)))
 
 
 def lifted_starts(body: BodyModel, placed: RefinedBody, keypoints: torch.Tensor, focal: torch.Tensor,

@@ -21,6 +21,7 @@ import roma
 import torch
 
 from gtrs.body.skeleton import Skeleton
+from gtrs.body.skinning import chain_heads
 
 # name -> (bones turned, the first one's head being the start; COCO-19 keypoint of the end)
 SEGMENTS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -90,17 +91,10 @@ class SegmentLifter:
             apart[:, f] = torch.where(seen[:, k], torch.rad2deg(torch.acos(cos.clamp(-1, 1))), 0.0)
             turn = torch.where(seen[:, k, None, None], rotation_between(end - start, goal - start), eye)
             world[:, bones] = turn[:, None] @ world[:, bones]  # (no autograd here: in place is safe)
-            heads = self._heads(world, heads[:, 0], offsets)
+            heads = chain_heads(world, offsets, self.skeleton.parents, heads[:, 0])
         local = world.clone()
         local[:, 1:] = world[:, parents].transpose(-1, -2) @ world[:, 1:]
         return roma.special_procrustes(local), heads, apart
-
-    def _heads(self, world: torch.Tensor, root: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
-        heads = [root]
-        for k in range(1, len(self.skeleton.names)):
-            p = self.skeleton.parents[k]
-            heads.append(heads[p] + (world[:, p] @ offsets[:, k - 1, :, None])[..., 0])
-        return torch.stack(heads, dim=1)
 
 
 def keypoint_rays(keypoints: torch.Tensor, focal: torch.Tensor, principal: torch.Tensor) -> torch.Tensor:
