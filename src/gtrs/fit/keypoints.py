@@ -10,8 +10,8 @@ the camera translation are adjusted by Adam, batched over people, to minimise
 - the distance of the root-relative 3D joints to the network's: depth is ambiguous in 2D, and the
   network, not the optimiser, settles it;
 - a pose prior (``gtrs.fit.pose_prior``: a Gaussian mixture on the bone rotations of the training
-  poses) and the anatomical swing limits of ``gtrs.body.joint_limits`` (twist is left free: the
-  captured training motion's twist is arbitrary, see there);
+  poses) and the swing limits of ``gtrs.fit.observed_limits`` (the anatomical boxes widened to where
+  the training poses go; twist is left free: the captured training motion's twist is arbitrary);
 - a pull of the shape towards the fitted one.
 
 Each Adam step poses only the ~1,000 vertices the COCO-19 joints are regressed from (``_JointPoser``,
@@ -26,10 +26,10 @@ import roma
 import torch
 
 from gtrs.body.base import BodyModel, once_per_body
-from gtrs.body.joint_limits import JointLimits
 from gtrs.body.skeleton import skeleton_of
 from gtrs.body.skinning import skin_points
 from gtrs.fit.mesh import BodyFit
+from gtrs.fit.observed_limits import refinement_limits
 from gtrs.fit.pose_prior import PosePrior
 
 
@@ -86,7 +86,7 @@ def solve_translation(joints: torch.Tensor, keypoints: torch.Tensor, focal: torc
     return torch.linalg.solve(A, torch.einsum("bjx,bj,bj->bx", rows, ww, rhs))
 
 
-_joint_limits = once_per_body(lambda body: JointLimits(skeleton_of(body)))
+_joint_limits = once_per_body(lambda body: refinement_limits(skeleton_of(body)))
 
 
 @functools.lru_cache(maxsize=1)
