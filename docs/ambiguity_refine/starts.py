@@ -46,5 +46,5 @@ for name in sys.argv[2].split(","):
             s = sf(res.terms)
             row[f"{label}_{sname}"] = float(torch.stack([err[person == i][torch.argmin(s[person == i])] for i in range(B)]).mean())
         torch.save({"person": person, "err": err, "terms": {k: getattr(res.terms, k) for k in ("reprojection", "network_xy", "network_depth", "pose_prior", "limits", "shape")},
-                    "raw_err": pa(rel(start.vertices), sub), "rotations": res.rotations}, f"/tmp/starts_{name}_{label}.pt")
+                    "raw_err": pa(rel(start.vertices), sub), "rotations": res.rotations, "bone_heads": res.bone_heads, "single_err": pa(rel(ref.vertices), ex), "single_heads": ref.bone_heads, "single_terms": {k: getattr(ref.terms, k) for k in ("reprojection", "limits")}}, f"/tmp/starts_{name}_{label}.pt")
     print(name, json.dumps({k: round(v, 1) for k, v in row.items()}), flush=True)
