@@ -6,22 +6,10 @@ Validation ambiguity groups (examples.py), exact 2D, PA-MPJPE mm.
 import sys, json, torch
 sys.path.insert(0, "docs/ambiguity_refine")
 from examples import *  # noqa: F401,F403
-from gtrs.fit.segment_lifts import SegmentLifter, keypoint_rays, lift_combinations
+from starts import starts_from
 from gtrs.eval.probes import _concat_rows, _select_rows
 from gtrs.fit.multi_start import best_per_person
 
-lifter = SegmentLifter(skeleton)
-ALLOWED = torch.tensor([n in ("trunk", "left_thigh", "right_thigh", "left_shin", "right_shin") for n in lifter.names])
-def starts_from(first, kp, focal, principal, min_deg, max_seg):
-    rays = keypoint_rays(kp, focal, principal); seen = kp[..., 2] > 0
-    B = kp.shape[0]
-    joints = body.regress_joints(first.vertices, "coco19")
-    _, _, apart = lifter.lift(first.rotations, first.bone_heads, joints, rays, seen, torch.zeros(B, len(lifter.names), dtype=torch.bool))
-    person, masks = lift_combinations(apart, min_deg, max_seg, ALLOWED)
-    rots, heads, _ = lifter.lift(first.rotations[person], first.bone_heads[person], joints[person], rays[person], seen[person], masks)
-    with torch.no_grad():
-        out = body(rots, first.shape[person], first.translation[person])
-    return person, BodyFit(rots, first.shape[person], first.translation[person], out.vertices, out.bone_heads, torch.zeros(len(person)))
 configs = {"xy30d10": RefineConfig(network_3d=10.0, network_xy=30.0), "xy30d0": RefineConfig(network_3d=0.0, network_xy=30.0),
            "xy10d0": RefineConfig(network_3d=0.0, network_xy=10.0), "xy0d0": RefineConfig(network_3d=0.0, network_xy=0.0)}
 out = {}

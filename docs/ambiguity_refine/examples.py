@@ -40,3 +40,38 @@ def pa(verts, batch):
 
 def rel(v):
     return v - body.regress_joints(v, "h36m17")[:, :1]
+
+
+def group_and_posture_sets(n: int = 128, seed: int = 3) -> dict:
+    """The ambiguity groups' examples, plus ``n`` posture-probe sit_or_squat frames and ``n`` ordinary
+    validation frames seen by the usual cameras (observed_limits.py, refine_steps.py)."""
+    from gtrs.eval.probes import posture_label
+    sets = {name: _concat_rows(kept[name]) for name in AMBIGUITY_GROUPS}
+    probe = load_split_rotations("data/mocap", PROBE)
+    sit = probe[torch.tensor([label == "sit_or_squat" for label in posture_label(skeleton, probe)])]
+    val = load_split_rotations("data/mocap", "val")
+    g = torch.Generator().manual_seed(seed)
+    sets["sit_or_squat (probe)"] = synthesize_batch(body, sit[torch.randperm(len(sit), generator=g)[:n]], g, SynthConfig())
+    sets["ordinary (val)"] = synthesize_batch(body, val[torch.randperm(len(val), generator=g)[:n]], g, SynthConfig())
+    return sets
+
+
+def compare_refinements(variants: dict, out_path: str) -> None:
+    """For every set of ``group_and_posture_sets`` and both 2D inputs, the network's PA-MPJPE and each
+    variant's: ``variants`` maps a name to refine(fit, network_vertices, keypoints, examples) -> RefinedBody.
+    Printed, and written to ``out_path`` (JSON)."""
+    out = {}
+    for name, ex in group_and_posture_sets().items():
+        B = len(ex["focal"])
+        for noisy in (False, True):
+            kp = network_inputs(ex, "coco19", torch.full((B,), noisy), torch.Generator().manual_seed(2))
+            with torch.no_grad():
+                net = model(kp)[0]
+            fit = fitter(net)
+            row = {"network": float(pa(net, ex).mean())}
+            for v, refine in variants.items():
+                row[v] = float(pa(rel(refine(fit, net, kp, ex).vertices), ex).mean())
+            key = f"{name} {'noisy' if noisy else 'exact'}"
+            out[key] = row
+            print(key, B, " ".join(f"{k} {v:.1f}" for k, v in row.items()), flush=True)
+    json.dump(out, open(out_path, "w"), indent=1)

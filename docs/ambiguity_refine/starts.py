@@ -22,29 +22,34 @@ def starts_from(first, kp, focal, principal, min_deg, max_seg):
     return person, BodyFit(rots, first.shape[person], first.translation[person], out.vertices, out.bone_heads, torch.zeros(len(person)))
 scores = {"total": lambda t: t.total(), "no_depth": lambda t: t.total() - t.network_depth,
           "rep_prior_lim": lambda t: t.reprojection + t.pose_prior + t.limits, "prior_lim": lambda t: t.pose_prior + t.limits + 0.2 * t.reprojection}
-for name in sys.argv[2].split(","):
-    ex = _concat_rows(kept[name]); B = len(ex["focal"])
-    kp = network_inputs(ex, "coco19", torch.zeros(B, dtype=torch.bool), torch.Generator().manual_seed(2))
-    with torch.no_grad(): net = model(kp)[0]
-    fit = fitter(net)
-    row = {"n": B, "network": float(pa(net, ex).mean())}
-    ref = refine_to_keypoints(body, fit, net, kp, ex["focal"], ex["principal"])
-    row["refine"] = float(pa(rel(ref.vertices), ex).mean())
-    first = refine_to_keypoints(body, fit, net, kp, ex["focal"], ex["principal"], iterations=10)
-    person, start = starts_from(first, kp, ex["focal"], ex["principal"], 20.0, 3)
-    row["starts"] = len(person) / B
-    sub = _select_rows(ex, person)
-    row["lifted_raw_oracle"] = float(torch.stack([pa(rel(start.vertices), sub)[person == i].min() for i in range(B)]).mean())
-    for label, c2 in (("xy30d10", RefineConfig(network_3d=10.0, network_xy=30.0)),):
-        t0 = time.time()
-        res = refine_to_keypoints(body, start, net[person], kp[person], ex["focal"][person], ex["principal"][person], c2, iterations=30)
-        err = pa(rel(res.vertices), sub)
-        row[f"{label}_t"] = time.time() - t0
-        row[f"{label}_oracle"] = float(torch.stack([err[person == i].min() for i in range(B)]).mean())
-        row[f"{label}_nearest"] = float(torch.stack([err[person == i][0] for i in range(B)]).mean())
-        for sname, sf in scores.items():
-            s = sf(res.terms)
-            row[f"{label}_{sname}"] = float(torch.stack([err[person == i][torch.argmin(s[person == i])] for i in range(B)]).mean())
-        torch.save({"person": person, "err": err, "terms": {k: getattr(res.terms, k) for k in ("reprojection", "network_xy", "network_depth", "pose_prior", "limits", "shape")},
-                    "raw_err": pa(rel(start.vertices), sub), "rotations": res.rotations, "bone_heads": res.bone_heads, "single_err": pa(rel(ref.vertices), ex), "single_heads": ref.bone_heads, "single_terms": {k: getattr(ref.terms, k) for k in ("reprojection", "limits")}}, f"/tmp/starts_{name}_{label}.pt")
-    print(name, json.dumps({k: round(v, 1) for k, v in row.items()}), flush=True)
+def main():
+    for name in sys.argv[2].split(","):
+        ex = _concat_rows(kept[name]); B = len(ex["focal"])
+        kp = network_inputs(ex, "coco19", torch.zeros(B, dtype=torch.bool), torch.Generator().manual_seed(2))
+        with torch.no_grad(): net = model(kp)[0]
+        fit = fitter(net)
+        row = {"n": B, "network": float(pa(net, ex).mean())}
+        ref = refine_to_keypoints(body, fit, net, kp, ex["focal"], ex["principal"])
+        row["refine"] = float(pa(rel(ref.vertices), ex).mean())
+        first = refine_to_keypoints(body, fit, net, kp, ex["focal"], ex["principal"], iterations=10)
+        person, start = starts_from(first, kp, ex["focal"], ex["principal"], 20.0, 3)
+        row["starts"] = len(person) / B
+        sub = _select_rows(ex, person)
+        row["lifted_raw_oracle"] = float(torch.stack([pa(rel(start.vertices), sub)[person == i].min() for i in range(B)]).mean())
+        for label, c2 in (("xy30d10", RefineConfig(network_3d=10.0, network_xy=30.0)),):
+            t0 = time.time()
+            res = refine_to_keypoints(body, start, net[person], kp[person], ex["focal"][person], ex["principal"][person], c2, iterations=30)
+            err = pa(rel(res.vertices), sub)
+            row[f"{label}_t"] = time.time() - t0
+            row[f"{label}_oracle"] = float(torch.stack([err[person == i].min() for i in range(B)]).mean())
+            row[f"{label}_nearest"] = float(torch.stack([err[person == i][0] for i in range(B)]).mean())
+            for sname, sf in scores.items():
+                s = sf(res.terms)
+                row[f"{label}_{sname}"] = float(torch.stack([err[person == i][torch.argmin(s[person == i])] for i in range(B)]).mean())
+            torch.save({"person": person, "err": err, "terms": {k: getattr(res.terms, k) for k in ("reprojection", "network_xy", "network_depth", "pose_prior", "limits", "shape")},
+                        "raw_err": pa(rel(start.vertices), sub), "rotations": res.rotations, "bone_heads": res.bone_heads, "single_err": pa(rel(ref.vertices), ex), "single_heads": ref.bone_heads, "single_terms": {k: getattr(ref.terms, k) for k in ("reprojection", "limits")}}, f"/tmp/starts_{name}_{label}.pt")
+        print(name, json.dumps({k: round(v, 1) for k, v in row.items()}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -84,3 +84,18 @@ def test_perturbation_stays_inside_the_limits_and_never_moves_further_out(genera
         out_after = (after - limits.high).clamp(min=0) + (limits.low - after).clamp(min=0)
         assert (out_after[:, limits.limited] <= out_before[:, limits.limited] + 1e-3).all()
         torch.testing.assert_close(moved[:, 0], poses[:, 0])
+
+
+def test_the_training_pose_mix_is_half_captured_half_generated_and_repeatable(anny_body, tiny_data):
+    from gtrs.synthetic.build import load_split_rotations
+    from gtrs.synthetic.postures import training_pose_mix
+
+    skeleton = Skeleton.from_body(anny_body)
+    captured = load_split_rotations(tiny_data, "train").float()
+    poses = training_pose_mix(tiny_data, 20, torch.Generator().manual_seed(0), skeleton)
+    assert poses.shape == (20, len(skeleton.names), 3, 3) and poses.dtype == torch.float32
+    nearest = (poses[:, None] - captured[None]).flatten(2).abs().amax(-1).min(1).values  # (20,)
+    assert torch.all(nearest[:10] == 0)  # the first half are captured training poses
+    assert torch.all(nearest[10:] > 1e-3)  # the second half are generated
+    again = training_pose_mix(tiny_data, 20, torch.Generator().manual_seed(0), skeleton)
+    assert torch.equal(poses, again)

@@ -2,9 +2,9 @@
 where real and generated training poses go.
 
 The anatomical boxes are single published angles, and captured people leave them on every frame:
-retargeted onto anny, every training pose exceeds some box (the elbow's and knee's few degrees of
-sideways swing, the spine bent forward in three bones of 25-30 degrees each, deep knee bends in
-squats). Pulled back into the boxes, true poses come out wrong; widened to the 0.5-99.5 percentiles
+retargeted onto anny, every training pose exceeds some box (the elbow's few degrees of sideways
+swing, since a captured upper arm's twist is arbitrary; the spine, neck and head bent forward beyond
+their single-bone ranges). Pulled back into the boxes, true poses come out wrong; widened to the 0.5-99.5 percentiles
 of the poses the network trains on (half captured, half generated postures, like the pose prior),
 the single-start refinement lands 0.7-1.7 mm nearer the truth with exact keypoints and 0.2-0.6 mm
 with a detector's, in every group measured (docs/ambiguity_refine/observed_limits.py).
@@ -57,25 +57,19 @@ def main(argv: list[str] | None = None) -> None:
     """Build the shipped boxes from a dataset made by ``gtrs data build``."""
     from gtrs.body.anny import AnnyBody
     from gtrs.body.skeleton import skeleton_of
-    from gtrs.synthetic.build import load_split_rotations
-    from gtrs.synthetic.postures import PostureGenerator
+    from gtrs.synthetic.postures import training_pose_mix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--samples", type=int, default=32_768)
     parser.add_argument("--out", type=Path, default=Path(str(resources.files("gtrs.fit") / "data" / LIMITS_FILE)))
     args = parser.parse_args(argv)
-    g = torch.Generator().manual_seed(0)
     skeleton = skeleton_of(AnnyBody())
-    captured = load_split_rotations(args.data, "train")
-    half = args.samples // 2
-    picked = captured[torch.randint(0, len(captured), (half,), generator=g)].float()
-    generator = PostureGenerator(skeleton, captured)
-    generated = torch.cat([generator.sample(min(4096, half - n), g)[0] for n in range(0, half, 4096)]).float()
-    low, high = widen_to_poses(JointLimits(skeleton), torch.cat([picked, generated]))
+    poses = training_pose_mix(args.data, args.samples, torch.Generator().manual_seed(0), skeleton)
+    low, high = widen_to_poses(JointLimits(skeleton), poses)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, names=np.array(skeleton.names), low=low.numpy(), high=high.numpy())
-    print(f"wrote {args.out}: boxes of {len(skeleton.names)} bones from {2 * half} poses")
+    print(f"wrote {args.out}: boxes of {len(skeleton.names)} bones from {len(poses)} poses")
 
 
 if __name__ == "__main__":

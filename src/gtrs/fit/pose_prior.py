@@ -86,24 +86,18 @@ def main(argv: list[str] | None = None) -> None:
     """Build the shipped prior from a dataset made by ``gtrs data build``."""
     from gtrs.body.anny import AnnyBody
     from gtrs.body.skeleton import Skeleton
-    from gtrs.synthetic.build import load_split_rotations
-    from gtrs.synthetic.postures import PostureGenerator
+    from gtrs.synthetic.postures import training_pose_mix
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--samples", type=int, default=40_000)
     parser.add_argument("--out", type=Path, default=Path(str(resources.files("gtrs.fit") / "data" / PRIOR_FILE)))
     args = parser.parse_args(argv)
-    g = torch.Generator().manual_seed(0)
-    captured = load_split_rotations(args.data, "train")
-    half = args.samples // 2
-    picked = captured[torch.randint(0, len(captured), (half,), generator=g)]
-    generator = PostureGenerator(Skeleton.from_body(AnnyBody()), captured)
-    generated = torch.cat([generator.sample(min(4096, half - n), g)[0] for n in range(0, half, 4096)])
-    prior = fit_pose_prior(torch.cat([picked.float(), generated.float()]))
+    poses = training_pose_mix(args.data, args.samples, torch.Generator().manual_seed(0), Skeleton.from_body(AnnyBody()))
+    prior = fit_pose_prior(poses)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     prior.save(args.out)
-    print(f"wrote {args.out}: {prior.means.shape[0]} components on {2 * half} poses")
+    print(f"wrote {args.out}: {prior.means.shape[0]} components on {len(poses)} poses")
 
 
 if __name__ == "__main__":
