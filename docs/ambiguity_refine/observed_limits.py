@@ -8,6 +8,7 @@ sys.path.insert(0, "docs/ambiguity_refine")
 from examples import *  # noqa: F401,F403
 from gtrs.fit.keypoints import _joint_limits
 from gtrs.body.joint_limits import JointLimits
+from gtrs.fit.observed_limits import widen_to_poses
 from gtrs.synthetic.postures import PostureGenerator
 
 L = _joint_limits(body)  # the refinement's own boxes, set per variant below
@@ -18,13 +19,7 @@ g = torch.Generator().manual_seed(0)
 cap = load_split_rotations("data/mocap", "train")
 gen = torch.cat([PostureGenerator(skeleton, cap).sample(4096, g)[0] for _ in range(4)])
 data = torch.cat([cap[torch.randint(0, len(cap), (16384,), generator=g)].float(), gen.float()])
-swing = L.to_angles(data.double())[..., :2].float()
-variants = {}
-for q in (0.005, 0.02):
-    lo, hi = shipped[0].clone(), shipped[1].clone()
-    lo[:, :2] = torch.minimum(lo[:, :2], torch.quantile(swing, q, dim=0))
-    hi[:, :2] = torch.maximum(hi[:, :2], torch.quantile(swing, 1 - q, dim=0))
-    variants[f"observed{q}"] = (lo, hi)
+variants = {f"observed{q}": widen_to_poses(A, data, q) for q in (0.005, 0.02)}
 variants = {"anatomical": shipped, **variants, "none": (torch.full_like(shipped[0], -9.0), torch.full_like(shipped[1], 9.0))}
 
 

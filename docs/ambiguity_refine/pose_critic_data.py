@@ -18,6 +18,7 @@ from gtrs.body.skeleton import skeleton_of
 from gtrs.eval.probes import AMBIGUITY_CAMERA
 from gtrs.fit.multi_start import TRIED_BOTH_WAYS
 from gtrs.fit.segment_lifts import SegmentLifter, lift_combinations
+from gtrs.metrics import similarity_align
 from gtrs.synthetic.build import load_split_rotations
 from gtrs.synthetic.camera import CameraSampling, rotation_about, sample_cameras
 from gtrs.synthetic.postures import PostureGenerator
@@ -31,10 +32,8 @@ NOISY_BONES = ("LeftUpLeg", "LeftLeg", "RightUpLeg", "RightLeg", "LowerBack", "S
 
 
 def pa_error(pred: torch.Tensor, true: torch.Tensor) -> torch.Tensor:
-    """(N,) mean joint distance after a similarity Procrustes alignment, (N, J, 3) each."""
-    p, t = pred - pred.mean(1, keepdim=True), true - true.mean(1, keepdim=True)
-    R, _, s = roma.rigid_points_registration(p, t, compute_scaling=True)
-    return ((s[:, None, None] * p @ R.transpose(-1, -2)) - t).norm(dim=-1).mean(-1)
+    """(N,) mean joint distance (metres) after a similarity Procrustes alignment, (N, J, 3) each."""
+    return (similarity_align(pred, true) - true).norm(dim=-1).mean(-1)
 
 
 def main() -> None:

@@ -16,7 +16,8 @@ Measured on the ambiguity probe (docs/ambiguity_refine): the best start is often
 the one kept, but no score available here -- reprojection, pose prior, joint limits, agreement with
 the network, or mixes of them -- finds it: they pick within 1 mm of each other, the network
 agreement and the pose prior alone worst. A learned critic (docs/ambiguity_refine/critic.py) kept
-bodies right with detector noise but lost 1-4 mm with exact keypoints, so it is not used.
+bodies right with detector noise but lost 1-4 mm with exact keypoints, and a critic of the pose alone
+(docs/ambiguity_refine/pose_critic.py) found nothing on thighs, so neither is used.
 """
 from __future__ import annotations
 
