@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench fuzz clean
 
+# No pip cache: the wheels are not needed twice, and CI's disk can be small.
 # torch==2.13.0 first and alone: it resolves to the CPU build on this machine; anything that
 # lets pip choose torch itself pulls a multi-GB CUDA build.
 # The Khronos glTF validator (npm) checks the GLB files in the tests, and Debian's chromium draws the
@@ -14,9 +15,9 @@ STAMP := $(VENV)/.installed
 # whose nodejs ships its own npm conflicts with Debian's npm package).
 $(STAMP): pyproject.toml constraints.txt tools/gltf-validator/package-lock.json
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q --no-cache-dir --upgrade pip
+	$(PY) -m pip install -q --no-cache-dir torch==2.13.0
+	$(PY) -m pip install -q --no-cache-dir -c constraints.txt -e '.[dev]'
 	pkgs="$$(command -v npm >/dev/null || echo nodejs npm) $$(command -v chromium >/dev/null || echo chromium)"; \
 	  [ -z "$$(echo $$pkgs)" ] || (apt-get update -q && apt-get install -y -q $$pkgs)
 	npm ci --prefix tools/gltf-validator --no-audit --no-fund --loglevel=error
