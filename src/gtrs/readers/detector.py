@@ -13,6 +13,7 @@ import numpy as np
 
 from gtrs.body.keypoint_formats import to_coco19
 from gtrs.readers.keypoints import KeypointFileError
+from gtrs.readers.native_logs import quiet_native_logs
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
@@ -44,11 +45,13 @@ class PoseDetector:
         except ImportError as e:
             raise ImportError("photo input needs the optional detector: pip install 'gtrs[image]' "
                               "(mediapipe==0.10.14)") from e
-        self._pose = mp.solutions.pose.Pose(static_image_mode=not video, model_complexity=model_complexity)
+        with quiet_native_logs():
+            self._pose = mp.solutions.pose.Pose(static_image_mode=not video, model_complexity=model_complexity)
         self.min_visibility = MIN_VISIBILITY if min_visibility is None else min_visibility
 
     def detect(self, image: np.ndarray) -> np.ndarray | None:
-        result = self._pose.process(np.ascontiguousarray(image))
+        with quiet_native_logs():  # MediaPipe's first call prints C++ notices; errors still show
+            result = self._pose.process(np.ascontiguousarray(image))
         if result.pose_landmarks is None:
             return None
         h, w = image.shape[:2]

@@ -24,6 +24,7 @@ from gtrs.body.keypoint_similarity import oks
 from gtrs.readers.detector import MIN_VISIBILITY
 from gtrs.readers.person_detection import FACE_DETECTOR, MIN_SCORE, PersonCandidate, PersonDetector
 from gtrs.readers.pose_landmarks import LandmarkModel, Roi, roi_from_alignment
+from gtrs.readers.native_logs import quiet_native_logs
 
 MIN_PRESENCE = 0.5  # the landmark model's pose-presence score from which a crop holds a person (MediaPipe's)
 SAME_PERSON_OKS = 0.5  # two kept people whose keypoints are this alike are one person found twice
@@ -82,9 +83,10 @@ class TopDownPoseDetector:
     def __init__(self, min_visibility: float | None = None, min_score: float = MIN_SCORE,
                  min_presence: float = MIN_PRESENCE) -> None:
         detector_path, landmark_path, face_path = blazepose_model_paths()
-        self._persons = PersonDetector(litert_interpreter(detector_path), min_score=min_score)
-        self._faces = PersonDetector(litert_interpreter(face_path), model=FACE_DETECTOR)
-        self._landmarks = LandmarkModel(litert_interpreter(landmark_path))
+        with quiet_native_logs():  # LiteRT announces its XNNPACK delegate on stderr
+            self._persons = PersonDetector(litert_interpreter(detector_path), min_score=min_score)
+            self._faces = PersonDetector(litert_interpreter(face_path), model=FACE_DETECTOR)
+            self._landmarks = LandmarkModel(litert_interpreter(landmark_path))
         self.min_visibility = MIN_VISIBILITY if min_visibility is None else min_visibility
         self.min_presence = min_presence
 
