@@ -43,3 +43,29 @@ def test_coco_annotations_and_openpose_files_get_overlays_from_the_image_beside(
 
     h, w = np.asarray(Image.open(demo_file(photo))).shape[:2]
     assert people[0]["principal_px"] == [w / 2, h / 2]  # the image found gives the camera's centre
+
+
+def test_a_folder_reads_the_people_of_a_described_photo_from_its_keypoints_not_the_detector(tmp_path, reconstructor):
+    """Photos that a keypoint file beside them describes are that file's pictures: COCO annotations naming
+    them (said in a note) and OpenPose's NAME_keypoints.json for NAME.jpg. Other photos stay inputs."""
+    photo = "coco_val2017_000000009483_standing.jpg"
+    coco = json.loads(demo_file("coco_keypoints_annotations.json").read_text())
+    keep = [a for a in coco["annotations"] if a["image_id"] == 9483]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(demo_file(photo), folder / photo)
+    (folder / "ann.json").write_text(json.dumps({**coco, "annotations": keep}))
+    shutil.copy(demo_file(photo), folder / "frame.jpg")
+    body25 = np.zeros((25, 3))
+    kp = np.asarray(keep[0]["keypoints"], dtype=float).reshape(17, 3)
+    for i, j in enumerate([0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11]):
+        body25[j] = kp[i]
+    (folder / "frame_keypoints.json").write_text(json.dumps({"people": [{"pose_keypoints_2d": body25.ravel().tolist()}]}))
+    (folder / "other.png").write_bytes(b"")  # not described by any file: still an input (and unreadable)
+    summary = predict(folder, tmp_path / "out", formats=(), reconstructor=reconstructor, mesh="network",
+                      show_progress=False, render=False)
+    assert summary.people == 2  # one from ann.json, one from frame_keypoints.json; no detections
+    assert summary.notes == [f"{folder / 'ann.json'}: the people of {photo} are read from this file, not detected"]
+    assert [e.split(":")[0] for e in summary.errors] == [str(folder / "other.png")]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*_people.json")) == ["ann_people.json",
+                                                                              "frame_keypoints_people.json"]

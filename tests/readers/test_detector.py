@@ -96,8 +96,9 @@ def test_photos_are_refined_by_default_and_keypoint_files_are_not(tmp_path, anny
     torch.manual_seed(0)
     reconstructor = Reconstructor(create_model("cpu", front_view_template(anny_body)), body=anny_body)
     (tmp_path / "in").mkdir()
-    for name in ("coco_val2017_000000000785_skier.jpg", "coco_keypoints_annotations.json"):
-        (tmp_path / "in" / name).write_bytes(demo_file(name).read_bytes())
+    # the photo under a name the annotations do not give (else it is their picture, not an input)
+    (tmp_path / "in" / "skier.jpg").write_bytes(demo_file("coco_val2017_000000000785_skier.jpg").read_bytes())
+    (tmp_path / "in" / "coco_keypoints_annotations.json").write_bytes(demo_file("coco_keypoints_annotations.json").read_bytes())
 
     def meshes(out, **kwargs):
         predict(tmp_path / "in", tmp_path / out, formats=(), render=False, reconstructor=reconstructor,

@@ -34,14 +34,27 @@ class PredictSummary:
 
 
 INPUT_SUFFIXES = (".json", ".npy", ".txt") + IMAGE_SUFFIXES
+CHUNK = 64  # people per network call
 
 
-def input_files(path: Path) -> list[Path]:
+def input_files(path: Path, notes: list[str] | None = None) -> list[Path]:
+    """The inputs of a file or a folder. In a folder, a photo that a keypoint file beside it describes is
+    that file's picture, not an input: an image with the file's stem (YOLO labels, overlays; OpenPose's
+    ``NAME_keypoints.json`` for ``NAME.jpg``), or one the file's records name (COCO annotations). Its
+    people come from the keypoints, not from the detector as well; the second kind is said in ``notes``."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
-        # an image named like a keypoint file is that file's picture (YOLO labels, overlays), not an input
-        keypoint_stems = {p.stem for p in files if p.suffix.lower() not in IMAGE_SUFFIXES}
-        files = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES or p.stem not in keypoint_stems]
+        keypoint_files = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+        pictures = {p.stem for p in keypoint_files} | {p.stem.removesuffix("_keypoints") for p in keypoint_files}
+        photos = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES and p.stem not in pictures]
+        named = images_named_in(keypoint_files, set(photos)) if photos else {}
+        for source in sorted(set(named.values())):
+            described = sorted(photo.name for photo, by in named.items() if by == source)
+            listed = ", ".join(described[:3]) + (f" and {len(described) - 3} more" if len(described) > 3 else "")
+            if notes is not None:
+                notes.append(f"{source}: the people of {listed} are read from this file, not detected")
+        files = [p for p in keypoint_files + photos if p not in named]
+        files.sort()
         if not files:
             raise KeypointFileError(f"{path}: no keypoint files (.json, .npy) or images in this folder")
         return files
@@ -50,14 +63,29 @@ def input_files(path: Path) -> list[Path]:
     return [path]
 
 
+def images_named_in(keypoint_files: list[Path], photos: set[Path]) -> dict[Path, Path]:
+    """Which of ``photos`` the records of JSON ``keypoint_files`` name as their image (``image_beside``),
+    with the first file naming each. A file that cannot be read names none (its read reports why)."""
+    named: dict[Path, Path] = {}
+    for source in keypoint_files:
+        if source.suffix.lower() != ".json":  # .npy and .txt records carry no image name
+            continue
+        try:
+            for read in read_keypoints_in_chunks(source, size=CHUNK):
+                for person in read.people:
+                    if person.image and (found := image_beside(source, person)) in photos:
+                        named.setdefault(found, source)
+        except (KeypointFileError, OSError):
+            continue
+    return named
+
+
 def output_stems(files: list[Path]) -> dict[Path, str]:
     """Output name stem per input file: its stem, or stem_extension where two inputs share a stem
     (``a.json`` and ``a.npy`` -> ``a_json``, ``a_npy``), so outputs never collide."""
     stems = [f.stem for f in files]
     return {f: f"{f.stem}_{f.suffix.lstrip('.').lower()}" if stems.count(f.stem) > 1 else f.stem for f in files}
 
-
-CHUNK = 64  # people per network call
 
 
 def read_input(path: Path, joints: str | None, detector_box: list, person: int | None = None,
@@ -184,7 +212,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     out = Path(out)
     summary = PredictSummary()
-    files = input_files(Path(input))
+    files = input_files(Path(input), summary.notes)
     stems = output_stems(files)
     detector: list = []
     page: list = []  # PageBody per person shown on the results page

@@ -53,9 +53,9 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
     if block_size < 1:
         raise ValueError(f"block_size must be at least 1, got {block_size}")
     out = Path(out)
-    files = input_files(Path(input))
-    stems = output_stems(files)
     summary = PredictSummary()
+    files = input_files(Path(input), summary.notes)
+    stems = output_stems(files)
     table = "parquet" in formats
     folder = out / ("people.parquet" if table else ".people_blocks")
     if not table:
