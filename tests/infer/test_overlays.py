@@ -69,3 +69,29 @@ def test_a_folder_reads_the_people_of_a_described_photo_from_its_keypoints_not_t
     assert [e.split(":")[0] for e in summary.errors] == [str(folder / "other.png")]
     assert sorted(p.name for p in (tmp_path / "out").glob("*_people.json")) == ["ann_people.json",
                                                                               "frame_keypoints_people.json"]
+
+
+def test_a_photo_of_several_people_gets_one_overlay_of_everyone(tmp_path, reconstructor):
+    pytest.importorskip("mediapipe", reason="photo input is the optional extra gtrs[image]")
+    from PIL import Image
+
+    photo = tmp_path / "standing.jpg"  # the man and his reflection: two people
+    shutil.copy(demo_file("coco_val2017_000000009483_standing.jpg"), photo)
+    summary = predict(photo, tmp_path / "all", formats=(), reconstructor=reconstructor, mesh="network",
+                      show_progress=False)
+    assert summary.people == 2
+    group = tmp_path / "all" / "standing_people_overlay.png"
+    assert group in summary.written
+    pixels = np.asarray(Image.open(group).convert("RGB")).astype(int)
+    assert pixels.shape[:2] == np.asarray(Image.open(photo)).shape[:2]
+    image = np.asarray(Image.open(photo).convert("RGB")).astype(int)
+    alone = [np.asarray(Image.open(tmp_path / "all" / f"standing_{k}_overlay.png").convert("RGB")).astype(int)
+             for k in range(2)]
+    drawn = [np.abs(a - image).sum(-1) > 60 for a in alone]  # where person k alone covers the photo
+    differs = lambda a, b, where: (np.abs(a - b).sum(-1)[where] > 60).mean()  # noqa: E731
+    assert differs(pixels, image, drawn[0]) > 0.9 and differs(pixels, image, drawn[1]) > 0.9  # both drawn
+    assert differs(pixels, alone[0], drawn[0]) < 0.2  # person 0 in the one-person overlay's colour
+    assert differs(pixels, alone[1], drawn[1]) > 0.5  # person 1 in a colour of their own
+    one = predict(photo, tmp_path / "one", formats=(), reconstructor=reconstructor, mesh="network",
+                  show_progress=False, person=0)
+    assert one.people == 1 and not (tmp_path / "one" / "standing_people_overlay.png").exists()

@@ -208,7 +208,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     from gtrs.viz.html_page import MAX_BODIES, write_results_page
 
     if render:  # matplotlib: half a second of start-up that a run without pictures need not pay
-        from gtrs.viz.render import overlay_on_image, render_result_views
+        from gtrs.viz.render import overlay_on_image, overlay_people_on_image, render_result_views
 
     out = Path(out)
     summary = PredictSummary()
@@ -250,6 +250,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             journal = PeopleJournal(journal_path(people_json), fresh=overwrite)
             writer = PeopleJsonWriter(people_json, str(path), frame)
             start = 0  # the file's people so far: person k of a file is NAME_k
+            group: list = []  # (k, result) of a photo's people, for NAME_people_overlay.png
             try:
                 try:
                     for read, image in chain([first], chunks):
@@ -261,9 +262,12 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         bar.total += len(chunk)
                         bar.refresh()
                         # people the killed run finished are not computed again, except for the results page
-                        # (which needs their meshes): there they are recomputed and shown, their files kept
+                        # and a photo's overlay of everyone (which need their meshes): there they are
+                        # recomputed and shown, their files kept
                         room = MAX_BODIES - len(page) if html else 0
-                        todo = [i for i in range(len(chunk)) if start + i not in journal.done or (room := room - 1) >= 0]
+                        whole_photo = render and isinstance(image, np.ndarray)
+                        todo = [i for i in range(len(chunk))
+                                if start + i not in journal.done or whole_photo or (room := room - 1) >= 0]
                         placed = dict((todo[j], r) for j, r in reconstruct_people(
                             reconstructor, [chunk[i] for i in todo], focal, summary.errors, mesh=mesh,
                             refine=default_refine(path, mesh) if refine is None else refine,
@@ -276,6 +280,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                                 writer.add(journal.done[start + i])
                                 summary.people += 1
                                 summary.resumed += 1
+                                if whole_photo and i in placed:
+                                    group.append((start + i, placed[i]))
                                 if html and i in placed and len(page) < MAX_BODIES:
                                     who = chunk[i]
                                     picture = image.get(who.image) if isinstance(image, dict) else image
@@ -315,6 +321,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                                     summary.written.append(png)
                                     overlay_png = png
                             pending.append((saving, start + i, record))
+                            if whole_photo:
+                                group.append((start + i, result))
                             if html and len(page) < MAX_BODIES:
                                 page.append(result.page_body(stem, picture, overlay_png, who.image_size))
                             summary.people += 1
@@ -322,6 +330,12 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
                         start += len(chunk)
                 except KeypointFileError as e:  # a file that breaks off part-way: the people before the break are kept
                     summary.errors.append(str(e))
+                if len(group) > 1:  # everyone found in a photo, each in their own colour and numbered
+                    png = out / f"{stems[path]}_people_overlay.png"
+                    with atomic_path(png) as tmp:
+                        overlay_people_on_image(image, [(r.vertices, r.focal, r.principal) for _, r in group],
+                                                group[0][1].faces, str(tmp), labels=[str(k) for k, _ in group])
+                    summary.written.append(png)
                 journal_finished(journal, wait=True)
             except BaseException:  # an OSError (full disk, permissions) or an interrupt: finished people stay journaled
                 for saving, _, _ in pending:

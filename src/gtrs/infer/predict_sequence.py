@@ -142,7 +142,7 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
         if "mp4" in formats:
             placed = (fit.vertices - pelvis).double() + t[:, None]  # camera frame
             for i, index in enumerate(range(track.frames[0], track.frames[-1] + 1)):
-                overlay.setdefault(index, []).append((placed[i].float().numpy(), f, c))
+                overlay.setdefault(index, []).append((placed[i].float().numpy(), f, c, k))
         summary.tracks += 1
         summary.frames += T
         journal.finish(k, {"stem": stem, "frames": T})

@@ -126,32 +126,70 @@ def render_result_views(vertices_cam: np.ndarray, faces: np.ndarray, path: str, 
     mesh_contact_sheet([world], faces, [title], path, views=("front", "side"))
 
 
-def draw_overlay(ax, image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
-                 principal: np.ndarray, alpha: float = 0.6, color=(0.55, 0.68, 0.9)) -> None:
-    """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image on an Axes."""
+# Person k's colour where several people share one overlay (the first is the one-person overlay's).
+PERSON_COLORS = ((0.55, 0.68, 0.9), (0.95, 0.66, 0.4), (0.56, 0.8, 0.52), (0.92, 0.52, 0.58), (0.72, 0.6, 0.9),
+                 (0.82, 0.68, 0.52), (0.95, 0.68, 0.85), (0.78, 0.78, 0.45), (0.45, 0.82, 0.86), (0.72, 0.72, 0.72))
+
+
+def _shaded_triangles(vertices_cam: np.ndarray, faces: np.ndarray, focal: float, principal: np.ndarray,
+                      color) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A camera-frame mesh's triangles in pixels (F, 3, 2), their depths (F,) and colours lit from the camera (F, 3)."""
     from gtrs.fit.camera import project
 
-    h, w = image.shape[:2]
+    faces = np.asarray(faces)
     px = project(vertices_cam, focal, principal)  # (V, 2) pixels
-    tri_cam = vertices_cam[np.asarray(faces)]
+    tri_cam = vertices_cam[faces]
     normals = np.cross(tri_cam[:, 1] - tri_cam[:, 0], tri_cam[:, 2] - tri_cam[:, 0])
     normals /= np.linalg.norm(normals, axis=1, keepdims=True) + 1e-12
-    shade = 0.25 + 0.75 * np.abs(normals[:, 2])  # light from the camera
-    order = np.argsort(-tri_cam[:, :, 2].mean(axis=1))  # far to near
+    shade = 0.25 + 0.75 * np.abs(normals[:, 2])
+    return px[faces], tri_cam[:, :, 2].mean(axis=1), np.clip(np.asarray(color)[None] * shade[:, None], 0, 1)
+
+
+def draw_people_overlay(ax, image: np.ndarray, people: list[tuple[np.ndarray, float, np.ndarray]], faces: np.ndarray,
+                        alpha: float = 0.6, labels: list[str] | None = None, colors: list[int] | None = None) -> None:
+    """Draw every person's camera-frame mesh ``(vertices (V, 3), focal, principal)`` over an (H, W, 3) image:
+    the triangles of all of them far to near, so a nearer person hides one behind. Person k is drawn in
+    ``PERSON_COLORS[colors[k]]`` (default k; cycling), with ``labels[k]`` above their head when given."""
+    h, w = image.shape[:2]
     ax.imshow(image)
-    colors = np.clip(np.asarray(color)[None] * shade[order, None], 0, 1)
-    draw_flat_triangles(ax, px[np.asarray(faces)][order], colors, alpha)
+    if people:
+        colors = list(range(len(people))) if colors is None else colors
+        parts = [_shaded_triangles(v, faces, f, c, PERSON_COLORS[colors[k] % len(PERSON_COLORS)])
+                 for k, (v, f, c) in enumerate(people)]
+        triangles, depth, shaded = (np.concatenate(x) for x in zip(*parts))
+        order = np.argsort(-depth)  # far to near
+        draw_flat_triangles(ax, triangles[order], shaded[order], alpha)
+        for k, label in enumerate(labels or []):
+            points = parts[k][0].reshape(-1, 2)
+            top = points[np.argmin(points[:, 1])]
+            size = max(8.0, h / 60)  # points; at 100 dpi a label is ~2 x size pixels tall with its box
+            ax.text(top[0], max(top[1] - 0.01 * h, 2.2 * size), label, ha="center", va="bottom", fontsize=size,
+                    bbox={"boxstyle": "round,pad=0.2", "linewidth": 0, "alpha": 0.9,
+                          "facecolor": PERSON_COLORS[colors[k] % len(PERSON_COLORS)]})
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
     ax.axis("off")
 
 
+def draw_overlay(ax, image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
+                 principal: np.ndarray, alpha: float = 0.6) -> None:
+    """Draw the perspective projection of a camera-frame mesh over an (H, W, 3) image on an Axes."""
+    draw_people_overlay(ax, image, [(vertices_cam, focal, principal)], faces, alpha)
+
+
 def overlay_on_image(image: np.ndarray, vertices_cam: np.ndarray, faces: np.ndarray, focal: float,
                      principal: np.ndarray, path: str, alpha: float = 0.6) -> None:
     """``draw_overlay`` to a PNG of the image's own size."""
+    overlay_people_on_image(image, [(vertices_cam, focal, principal)], faces, path, alpha)
+
+
+def overlay_people_on_image(image: np.ndarray, people: list[tuple[np.ndarray, float, np.ndarray]], faces: np.ndarray,
+                            path: str, alpha: float = 0.6, labels: list[str] | None = None,
+                            colors: list[int] | None = None) -> None:
+    """``draw_people_overlay`` to a PNG of the image's own size."""
     h, w = image.shape[:2]
     fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
-    draw_overlay(fig.add_axes([0, 0, 1, 1]), image, vertices_cam, faces, focal, principal, alpha)
+    draw_people_overlay(fig.add_axes([0, 0, 1, 1]), image, people, faces, alpha, labels, colors)
     fig.savefig(path, dpi=100, pil_kwargs=FAST_PNG)
     plt.close(fig)
 

@@ -1,5 +1,6 @@
 """The fitted bodies drawn over the video they came from, as an MP4 (PyAV): every track's mesh in
-each frame where the track exists, shaded by the camera's light, half transparent."""
+each frame where the track exists, shaded by the camera's light, half transparent, each track in its
+own colour, a nearer body hiding one behind."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,12 +13,14 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from gtrs.atomic import atomic_path  # noqa: E402
-from gtrs.viz.render import draw_overlay  # noqa: E402
+from gtrs.viz.render import draw_people_overlay  # noqa: E402
 
 
-def write_overlay_video(video: str | Path, out: str | Path, meshes: dict[int, list[tuple[np.ndarray, float, np.ndarray]]],
+def write_overlay_video(video: str | Path, out: str | Path,
+                        meshes: dict[int, list[tuple[np.ndarray, float, np.ndarray, int]]],
                         faces: np.ndarray, fps: float, show_progress: bool = True) -> Path:
-    """``meshes``: frame index -> [(camera-frame vertices (V, 3), focal, principal (2,)), ...]."""
+    """``meshes``: frame index -> [(camera-frame vertices (V, 3), focal, principal (2,), track), ...]; a
+    track keeps its colour (``PERSON_COLORS[track]``) in every frame."""
     import av
 
     out = Path(out)
@@ -33,10 +36,9 @@ def write_overlay_video(video: str | Path, out: str | Path, meshes: dict[int, li
                     stream = sink.add_stream("libx264", rate=round(fps))
                     stream.width, stream.height, stream.pix_fmt = w - w % 2, h - h % 2, "yuv420p"
                 fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
-                ax = fig.add_axes([0, 0, 1, 1])
-                ax.imshow(image)
-                for vertices, focal, principal in meshes.get(t, []):
-                    draw_overlay(ax, image, vertices, faces, focal, principal)
+                here = meshes.get(t, [])
+                draw_people_overlay(fig.add_axes([0, 0, 1, 1]), image, [m[:3] for m in here], faces,
+                                    colors=[m[3] for m in here])
                 fig.canvas.draw()
                 drawn = np.asarray(fig.canvas.buffer_rgba())[:h - h % 2, :w - w % 2, :3]
                 plt.close(fig)
