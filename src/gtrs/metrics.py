@@ -78,3 +78,21 @@ def acceleration_error(pred_joints: torch.Tensor, gt_joints: torch.Tensor, root:
     g = gt_joints - gt_joints[:, root:root + 1]
     acc = lambda x: x[2:] - 2 * x[1:-1] + x[:-2]  # noqa: E731
     return 1000 * (acc(p[:, eval_joints]) - acc(g[:, eval_joints])).norm(dim=-1).mean(-1)
+
+
+# Joint-angle groups of ``angle_errors``: each the mean of its left and right angle (trunk_lean alone).
+ANGLE_GROUPS = ("knee_flexion", "hip_flexion", "hip_abduction", "elbow_flexion", "shoulder_elevation", "trunk_lean")
+
+
+def angle_errors(pred_coco19: torch.Tensor, gt_coco19: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Absolute joint-angle errors in degrees (``gtrs.body.joint_angles``) per example (B,):
+    ``angle_<group>`` for each of ``ANGLE_GROUPS`` and ``angle_all``, the mean over every angle. Both
+    bodies' COCO-19 joints (B, 19, 3) in camera axes (the trunk's lean is from the camera's up)."""
+    from gtrs.body.joint_angles import ANGLE_NAMES, joint_angles
+
+    pred = joint_angles(pred_coco19.detach().double().cpu().numpy())
+    gt = joint_angles(gt_coco19.detach().double().cpu().numpy())
+    err = {n: torch.as_tensor(abs(pred[n] - gt[n])) for n in ANGLE_NAMES}
+    out = {f"angle_{g}": torch.stack([v for n, v in err.items() if n.endswith(g)]).mean(0) for g in ANGLE_GROUPS}
+    out["angle_all"] = torch.stack(list(err.values())).mean(0)
+    return out

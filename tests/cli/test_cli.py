@@ -129,8 +129,8 @@ def test_predict_sequence_writes_tracks_and_refuses_bad_options(tmp_path, anny_b
     assert result.returncode == 0, result.stderr
     assert "2 tracks, 16 frames" in result.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "walk_track0.bvh", "walk_track0.glb", "walk_track0_params.npz",
-        "walk_track1.bvh", "walk_track1.glb", "walk_track1_params.npz"]
+        "walk_track0.bvh", "walk_track0.glb", "walk_track0_angles.csv", "walk_track0_params.npz",
+        "walk_track1.bvh", "walk_track1.glb", "walk_track1_angles.csv", "walk_track1_params.npz"]
     bad = run("predict-sequence", str(tmp_path / "walk.npy"), "--formats", "gif")
     assert bad.returncode == 2 and "--formats" in bad.stderr and "Traceback" not in bad.stderr
     missing = run("predict-sequence", str(tmp_path / "nope.npy"))

@@ -117,6 +117,8 @@ def test_stage_fit_reports_no_torn_meshes(tiny_data, checkpoint, tmp_path):
     report = json.loads((tmp_path / "evaluation.json").read_text())
     assert report["metrics"]["exact/torn_pct"] == 0.0 and report["checkpoint"]
     assert "torn meshes %" in (tmp_path / "evaluation.md").read_text()
+    assert 0 < report["metrics"]["exact/angle_all"] < 90 and 0 <= report["metrics"]["noisy/angle_knee_flexion"] < 180
+    assert "## Joint angles (mean absolute error, degrees" in (tmp_path / "evaluation.md").read_text()
 
 
 def test_stage_lifts_runs_the_ambiguity_aware_refinement(tiny_data, checkpoint, tmp_path):

@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import torch
 
 from gtrs.metrics import mpjpe, mpvpe, pa_mpjpe, similarity_align
@@ -72,3 +73,28 @@ def test_squared_edge_lengths_are_the_edge_lengths_squared():
     torch.manual_seed(0)
     vertices, edges = torch.randn(3, 50, 3), torch.randint(0, 50, (80, 2))
     torch.testing.assert_close(squared_edge_lengths(vertices, edges).T, edge_lengths(vertices, edges).square())
+
+
+def test_angle_errors_are_zero_for_the_truth_and_the_bend_added_to_one_knee():
+    from gtrs.body.joints import COCO19
+    from gtrs.metrics import ANGLE_GROUPS, angle_errors
+
+    J = {n: i for i, n in enumerate(COCO19.names)}
+    gt = torch.zeros(2, 19, 3, dtype=torch.float64)
+    for side, x in (("left", 0.1), ("right", -0.1)):  # standing straight, facing the camera (OpenCV axes)
+        gt[:, J[f"{side}_hip"]] = torch.tensor([x, 0.0, 3.0])
+        gt[:, J[f"{side}_knee"]] = torch.tensor([x, 0.45, 3.0])
+        gt[:, J[f"{side}_ankle"]] = torch.tensor([x, 0.9, 3.0])
+        gt[:, J[f"{side}_shoulder"]] = torch.tensor([2 * x, -0.5, 3.0])
+        gt[:, J[f"{side}_elbow"]] = torch.tensor([2 * x, -0.2, 3.0])
+        gt[:, J[f"{side}_wrist"]] = torch.tensor([2 * x, 0.05, 3.0])
+    gt[:, J["pelvis"]] = torch.tensor([0.0, 0.0, 3.0])
+    gt[:, J["neck"]] = torch.tensor([0.0, -0.5, 3.0])
+    pred = gt.clone()
+    bend = torch.tensor([0.0, 0.45 * np.cos(np.radians(40)), 0.45 * np.sin(np.radians(40))])  # shin 40 deg back
+    pred[1, J["left_ankle"]] = pred[1, J["left_knee"]] + bend
+    err = angle_errors(pred, gt)
+    assert set(err) == {f"angle_{g}" for g in ANGLE_GROUPS} | {"angle_all"}
+    assert torch.allclose(err["angle_knee_flexion"], torch.tensor([0.0, 20.0], dtype=torch.float64))  # L/R mean
+    assert torch.allclose(err["angle_all"], torch.tensor([0.0, 40.0 / 11], dtype=torch.float64))
+    assert float(err["angle_hip_flexion"].abs().max()) < 1e-9

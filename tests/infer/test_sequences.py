@@ -96,6 +96,18 @@ def test_sequence_outputs_bvh_animated_glb_and_params(anny_body, shipped, tmp_pa
     positions, _ = motion.forward_kinematics(scale=0.01)
     assert np.abs(positions[:, 0] - params["root"]).max() < 1e-4
     assert abs(params["root"][-1, 0] - params["root"][0, 0]) > 0.5
+    import csv
+
+    from gtrs.body.joint_angles import ANGLE_NAMES
+
+    with open(tmp_path / "out" / "walk_track0_angles.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["frame", "time_s", "detected", *ANGLE_NAMES] and len(rows) == 10
+    assert [int(r["frame"]) for r in rows] == list(range(10)) and float(rows[5]["time_s"]) == pytest.approx(0.2)
+    assert all(r["detected"] == "1" for r in rows)
+    knees = np.array([[float(r["left_knee_flexion"]), float(r["right_knee_flexion"])] for r in rows])
+    assert 0 <= knees.min() and knees.max() < 45  # the walkers glide in the rest pose: near-straight legs
+    assert max(float(r["trunk_lean"]) for r in rows) < 30  # and upright
     report = json.loads(subprocess.run(["node", str(VALIDATOR / "validate.mjs"), str(tmp_path / "out" / "walk_track0.glb")],
                                        capture_output=True, text=True, check=True).stdout)
     assert report["issues"]["numErrors"] == 0 and report["info"]["animationCount"] == 1

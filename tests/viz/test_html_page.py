@@ -99,6 +99,10 @@ def test_predict_html_and_view_from_the_command_line(tmp_path):
     text = (out / "index.html").read_text()
     payload = json.loads(re.search(r'id="gtrs-data">(.*?)</script>', text, re.S).group(1))
     assert len(payload["bodies"]) == 2 and len(payload["images"]) == 2  # both photo people, with their photos
+    people = json.loads((out / "coco_keypoints_annotations_people.json").read_text())["people"]
+    for body, person in zip(payload["bodies"], people):  # each card says the person's main joint angles
+        angles = person["joint_angles_deg"]
+        assert f"knee flexion {angles['left_knee_flexion']:.0f} / {angles['right_knee_flexion']:.0f}" in body["meta"]
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     shown = subprocess.run([*gtrs, "view", str(out)], capture_output=True, text=True, timeout=120, env=env)
     assert shown.returncode == 0 and str((out / "index.html").resolve()) in shown.stdout

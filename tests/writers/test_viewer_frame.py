@@ -43,6 +43,16 @@ def test_glb_is_upright_facing_plus_z_with_normals_and_camera_frame_on_request(t
     np.testing.assert_allclose(camera * [1, -1, -1], glb, atol=1e-5)
     obj = trimesh.load(tmp_path / "viewer" / "p_0.obj", process=False)
     assert np.median(np.linalg.norm(obj.vertices - glb, axis=1)) < 0.001  # the OBJ is the same body
+    # joint angles are the body's, whatever the axes the files are written in
+    from gtrs.body.joint_angles import ANGLE_NAMES, joint_angles
+
+    cam = json.loads((tmp_path / "camera" / "p_0_joints.json").read_text())
+    expected = joint_angles(np.array(list(cam["joints_coco19"].values())))
+    for folder in ("viewer", "camera"):
+        angles = json.loads((tmp_path / folder / "p_0_joints.json").read_text())["joint_angles_deg"]
+        person = json.loads((tmp_path / folder / "p_people.json").read_text())["people"][0]
+        assert list(angles) == list(ANGLE_NAMES) and person["joint_angles_deg"] == angles
+        assert all(abs(angles[n] - expected[n]) < 0.01 for n in ANGLE_NAMES)
 
 
 def test_obj_numbers_read_back_as_written_with_every_sign_and_size():

@@ -224,8 +224,9 @@ def predict_sequence_cmd(
     smooth: bool = typer.Option(True, help="Temporal smoothing (One Euro) of the keypoints and the meshes."),
     min_cutoff: float = typer.Option(None, help="Smoothing of the keypoints: the One Euro cutoff in Hz when still "
                                                 "(lower = smoother; default from validation, see README)."),
-    formats: str = typer.Option("bvh,glb,params", help="Per track: bvh, glb (skinned, animated), params (.npz); "
-                                "mp4 adds the bodies drawn over the video (video input)."),
+    formats: str = typer.Option("bvh,glb,params,angles", help="Per track: bvh, glb (skinned, animated), params "
+                                "(.npz), angles (joint angles per frame, .csv); mp4 adds the bodies drawn over the "
+                                "video (video input)."),
     frame: str = typer.Option("viewer", help="viewer (+Y up, facing +Z) or camera (OpenCV axes)."),
     max_gap: int = typer.Option(10, min=0, help="Frames a person may go undetected and keep their track."),
     overwrite: bool = typer.Option(False, help="Replace outputs that exist already."),

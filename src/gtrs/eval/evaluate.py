@@ -23,7 +23,8 @@ from gtrs.body.mesh_quality import mesh_edges  # noqa: E402
 from gtrs.synthetic.build import load_manifest, load_split_clips  # noqa: E402
 from gtrs.synthetic.synth import SynthConfig, synthesize_batch  # noqa: E402
 from gtrs.eval.baselines import baseline_predictor  # noqa: E402
-from gtrs.metrics import edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes  # noqa: E402
+from gtrs.metrics import (  # noqa: E402
+    ANGLE_GROUPS, angle_errors, edge_lengths, mesh_metrics, mpvpe, per_joint_error, torn_meshes)
 from gtrs.eval.provenance import header_line, header_markdown, report_header  # noqa: E402
 from gtrs.eval.stages import staged_predictor  # noqa: E402
 from gtrs.mocap.clips import hdm05_motion_class  # noqa: E402
@@ -59,6 +60,13 @@ class Report:
         text = (f"Checkpoint `{self.checkpoint}`, split `{self.split}`, {self.examples} examples (mm; "
                 f"H36M-17 joints regressed from the mesh, 14 evaluation joints).\n\n" + "\n".join(rows) + "\n"
                 + (f"\n{self.notes}\n" if self.notes else ""))
+        if "exact/angle_all" in m:
+            text += ("\n## Joint angles (mean absolute error, degrees; `gtrs.body.joint_angles`, left and right averaged)\n\n"
+                     "| 2D input | " + " | ".join(g.replace("_", " ") for g in ANGLE_GROUPS) + " | all |\n"
+                     + "|---" * (len(ANGLE_GROUPS) + 2) + "|\n"
+                     + "\n".join(f"| {self.labels[kind]} | " + " | ".join(
+                         f"{m[f'{kind}/angle_{g}']:.1f}" for g in (*ANGLE_GROUPS, "all")) + " |"
+                         for kind in ("exact", "noisy")) + "\n")
         if self.header:
             text = "# Evaluation\n\n" + header_markdown(self.header) + "\n\n" + text
         names = [H36M17.names[j] for j in H36M_EVAL_JOINTS]
@@ -110,6 +118,7 @@ def _evaluate_batch(predict, body, batch: dict, totals: _Totals, g: torch.Genera
     """Add one batch to ``totals``; returns the per-example metrics {kind: {metric: (B,)}}.
     ``predict(keypoints, batch)`` returns vertices, or (vertices, 3D pose of the input joints)."""
     gt_pose, gt_h36m = targets(batch, joint_set)
+    gt_coco19 = body.regress_joints(batch["vertices"], "coco19")
     B = gt_pose.shape[0]
     out = {}
     for kind, noisy in (("exact", False), ("noisy", True)):
@@ -120,6 +129,7 @@ def _evaluate_batch(predict, body, batch: dict, totals: _Totals, g: torch.Genera
         vertices, pose = result if isinstance(result, tuple) else (result, None)
         pred_h36m = body.regress_joints(vertices, "h36m17")
         values = mesh_metrics(vertices, batch["vertices"], pred_h36m, gt_h36m)
+        values.update(angle_errors(body.regress_joints(vertices, "coco19"), gt_coco19))
         totals.seconds[kind] = totals.seconds.get(kind, 0.0) + seconds
         if torn is not None:
             values["torn_pct"] = 100.0 * torn(vertices).float()

@@ -9,6 +9,8 @@ camera (closed-form translation, one focal length for the whole sequence), and w
 - ``NAME_trackK.glb``: the body as a skinned glTF with the motion as an animation;
 - ``NAME_trackK_params.npz``: per frame the bone rotations, root position, keypoints used, whether the
   person was detected in that frame, and the shape, fps, focal length and principal point;
+- ``NAME_trackK_angles.csv``: per frame the joint angles (knees, hips, elbows, shoulders, the trunk's
+  lean; ``gtrs.body.joint_angles``) in degrees;
 - on request (``mp4``, video input), ``NAME_overlay.mp4``: every track's body drawn over the video;
 - with ``html``, ``index.html``: every track's animated body to turn around and play, beside its
   keypoints (``gtrs.viz.html_page``).
@@ -26,6 +28,7 @@ from tqdm import tqdm
 
 from gtrs.atomic import atomic_path
 from gtrs.body.anny import PHENOTYPE_NAMES
+from gtrs.body.joint_angles import joint_angles
 from gtrs.body.mesh_normals import vertex_normals
 from gtrs.fit.camera import default_focal
 from gtrs.fit.keypoints import solve_translation
@@ -36,11 +39,13 @@ from gtrs.readers.keypoints import KeypointFileError
 from gtrs.infer.journal import PeopleJournal, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
 from gtrs.readers.sequences import VIDEO_SUFFIXES, read_sequence
+from gtrs.writers.angles_csv import write_angles_csv
 from gtrs.writers.skinned_glb import write_skinned_glb
 from gtrs.infer.tracking import track_people
 from gtrs.mocap.bvh_writer import write_bvh
 
-SEQUENCE_FORMATS = ("bvh", "glb", "params", "mp4")  # mp4: the bodies over the video (video input only)
+# angles: NAME_trackK_angles.csv (gtrs.body.joint_angles per frame); mp4: the bodies over the video (video input only)
+SEQUENCE_FORMATS = ("bvh", "glb", "params", "angles", "mp4")
 
 
 @dataclass
@@ -84,7 +89,8 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
     journal = PeopleJournal(out / f".{name}_tracks.journal", fresh=overwrite)
     for k, track in enumerate(tqdm(tracks, desc="tracks", unit="track", disable=not show_progress)):
         stem = f"{name}_track{k}"
-        targets = {f: out / (f"{stem}_params.npz" if f == "params" else f"{stem}.{f}") for f in formats if f != "mp4"}
+        named = {"params": f"{stem}_params.npz", "angles": f"{stem}_angles.csv"}
+        targets = {f: out / named.get(f, f"{stem}.{f}") for f in formats if f != "mp4"}
         if k in journal.done:
             summary.tracks += 1
             summary.resumed += 1
@@ -139,6 +145,9 @@ def predict_sequence(input: str | Path, out: str | Path, joints: str | None = No
                                         frames=np.arange(track.frames[0], track.frames[-1] + 1), fps=seq.fps,
                                         focal_px=f, principal_px=c, frame=frame)
             summary.written.append(targets["params"])
+        if "angles" in formats:
+            summary.written.append(write_angles_csv(targets["angles"], joint_angles(joints19.double().numpy()),
+                                                    np.arange(track.frames[0], track.frames[-1] + 1), seq.fps, detected))
         if "mp4" in formats:
             placed = (fit.vertices - pelvis).double() + t[:, None]  # camera frame
             for i, index in enumerate(range(track.frames[0], track.frames[-1] + 1)):

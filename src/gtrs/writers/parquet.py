@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from gtrs.atomic import atomic_path
+from gtrs.body.joint_angles import ANGLE_NAMES
 from gtrs.body.joints import COCO19, H36M17
 from gtrs.writers.frames import FRAME_NAMES
 from gtrs.writers.results import MeshResult
@@ -32,6 +33,7 @@ One row per person, in input order (blocks in part-name order, rows in order ins
   focal_px: double; principal_px: list<double> [cx, cy]   the pinhole camera (at the origin)
   reprojection_error_px: double
   mesh: string                  'network', 'fit' or 'fit + refine'
+  joint_angles_deg: struct<left_knee_flexion, ..., trunk_lean: double>   degrees (gtrs.body.joint_angles)
   shape: struct<gender, age, muscle, weight, height, proportions: double> (null for the network mesh)
          anny's phenotype parameters in [0, 1]
   bone_rotations_xyzw: list<list<double>> (null for the network mesh)
@@ -63,6 +65,7 @@ def people_schema(meshes: bool = False):
         ("keypoints_2d_coco19", points), ("joints_coco19", points), ("joints_h36m17", points),
         ("translation", pa.list_(pa.float64())), ("focal_px", pa.float64()), ("principal_px", pa.list_(pa.float64())),
         ("reprojection_error_px", pa.float64()), ("mesh", pa.string()),
+        ("joint_angles_deg", pa.struct([(n, pa.float64()) for n in ANGLE_NAMES])),
         ("shape", pa.struct([(n, pa.float64()) for n in SHAPE_NAMES])),
         ("bone_rotations_xyzw", points), ("root_position", pa.list_(pa.float64())),
     ]
@@ -80,6 +83,7 @@ def person_row(result: MeshResult, input: str, record: int, frame: str, meshes: 
            "translation": to(result.translation, frame).tolist(), "focal_px": float(result.focal),
            "principal_px": np.asarray(result.principal, dtype=np.float64).tolist(),
            "reprojection_error_px": float(result.reprojection_px), "mesh": result.mesh_source,
+           "joint_angles_deg": result.angles(),
            "shape": None, "bone_rotations_xyzw": None, "root_position": None}
     if result.params is not None:
         quats, root = result.params.posed_quaternions(frame)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gtrs.atomic import atomic_path
+from gtrs.body.joint_angles import joint_angles
 from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.mesh_normals import vertex_normals
 from gtrs.writers.body_params import BodyParams
@@ -63,6 +64,18 @@ class MeshResult:
 
     to_frame = staticmethod(to_frame)
 
+    def angles(self) -> dict[str, float]:
+        """Joint angles in degrees (``gtrs.body.joint_angles``) of the body's COCO-19 joints; the trunk's
+        lean is from this camera's up axis."""
+        return {name: round(float(v), 2) for name, v in joint_angles(self.joints).items()}
+
+    def angles_text(self) -> str:
+        """The main joint angles in one line: 'degrees, left / right: knee flexion 12 / 15, ...; trunk lean 5'."""
+        a = self.angles()
+        pairs = ", ".join(f"{name.replace('_', ' ')} {a[f'left_{name}']:.0f} / {a[f'right_{name}']:.0f}"
+                          for name in ("knee_flexion", "hip_flexion", "elbow_flexion", "shoulder_elevation"))
+        return f"degrees, left / right: {pairs}; trunk lean {a['trunk_lean']:.0f}"
+
     def record(self, frame: str = "viewer") -> dict:
         """This person as one entry of the per-input JSON (``PEOPLE_SCHEMA``)."""
         return {
@@ -73,6 +86,7 @@ class MeshResult:
             "translation": self.to_frame(self.translation, frame).tolist(),
             "focal_px": self.focal, "principal_px": self.principal.tolist(),
             "reprojection_error_px": self.reprojection_px, "mesh": self.mesh_source,
+            "joint_angles_deg": self.angles(),
         }
 
     def page_body(self, title: str, photo=None, overlay: str | Path | None = None,
@@ -87,7 +101,8 @@ class MeshResult:
         return PageBody(title=title, vertices=self.to_frame(self.vertices, "viewer"), faces=self.faces,
                         joints3d=self.to_frame(self.joints, "viewer"), keypoints2d=self.keypoints,
                         image_size=image_size, photo=photo, overlay=overlay,
-                        meta=f"{self.mesh_source} mesh, reprojection error {self.reprojection_px:.1f} px")
+                        meta=f"{self.mesh_source} mesh, reprojection error {self.reprojection_px:.1f} px; "
+                             f"{self.angles_text()}")
 
     def save(self, folder: str | Path, stem: str, formats: tuple[str, ...] = OUTPUT_FORMATS,
              frame: str = "viewer") -> list[Path]:
@@ -117,6 +132,7 @@ class MeshResult:
                 "principal_px": self.principal.tolist(), "reprojection_error_px": self.reprojection_px,
                 "joints_coco19": {n: p.tolist() for n, p in zip(COCO19.names, self.to_frame(self.joints, frame))},
                 "joints_h36m17": {n: p.tolist() for n, p in zip(H36M17.names, self.to_frame(self.joints_h36m, frame))},
+                "joint_angles_deg": self.angles(),
             }
             path = folder / f"{stem}_joints.json"
             with atomic_path(path) as tmp:
@@ -194,13 +210,14 @@ def obj_lines(tag: bytes, values: np.ndarray, decimals: int) -> bytes:
 PEOPLE_SCHEMA_VERSION = 1
 # the keys of a person's entry of the people JSON, as ``MeshResult.record`` writes them
 PEOPLE_RECORD_KEYS = ("source", "image", "keypoints_2d_coco19", "joints_coco19", "joints_h36m17", "translation",
-                      "focal_px", "principal_px", "reprojection_error_px", "mesh")
+                      "focal_px", "principal_px", "reprojection_error_px", "mesh", "joint_angles_deg")
 PEOPLE_SCHEMA = """Per-input results JSON (``NAME_people.json``), schema_version 1:
 {"schema_version": 1, "gtrs_version": str, "input": str, "frame": str (axes of every 3D value),
  "units": "metres; pixels for 2D", "joint_names": {"coco19": [...], "h36m17": [...]},
  "people": [{"source": "file#record", "image": str | null, "keypoints_2d_coco19": [[x, y, conf] x 19],
              "joints_coco19": [[x, y, z] x 19], "joints_h36m17": [[x, y, z] x 17], "translation": [x, y, z]
-             (the pelvis), "focal_px": float, "principal_px": [cx, cy], "reprojection_error_px": float}, ...]}"""
+             (the pelvis), "focal_px": float, "principal_px": [cx, cy], "reprojection_error_px": float,
+             "mesh": str, "joint_angles_deg": {name: degrees} (gtrs.body.joint_angles.ANGLE_NAMES)}, ...]}"""
 
 
 class PeopleJsonWriter:
