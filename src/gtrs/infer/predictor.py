@@ -25,6 +25,7 @@ import torch
 
 from gtrs.body.anny import PHENOTYPE_NAMES, AnnyBody
 from gtrs.body.keypoint_formats import to_coco19
+from gtrs.body.joint_angles import joint_angles
 from gtrs.fit.camera import (
     default_focal,
     project,
@@ -36,7 +37,7 @@ from gtrs.fit.multi_start import refine_with_lifts
 from gtrs.fit.mesh import MeshFitter
 from gtrs.fit.shape_hints import ShapeHints, fit_with_hints, held_parameters
 from gtrs.writers.body_params import BodyParams
-from gtrs.writers.results import MeshResult
+from gtrs.writers.results import MeshResult, angles_by_name
 from gtrs.models.gtrs import GTRS
 from gtrs.models.precision import resolve_precision
 
@@ -157,6 +158,7 @@ class Reconstructor:
             v = torch.as_tensor(vertices, dtype=self.body.dtype)
             joints = self.body.regress_joints(v, "coco19").numpy()
             h36m = self.body.regress_joints(v, "h36m17").numpy()
+        angles = joint_angles(joints)  # one vectorised call per batch (they do not depend on the placement)
         results = []
         for i in range(len(kp)):
             f, c = float(focals[i]), centres[i]
@@ -168,7 +170,8 @@ class Reconstructor:
                 vertices=vertices[i] + t, faces=self.faces, joints=placed, joints_h36m=h36m[i] + t, translation=t,
                 focal=f, principal=c, keypoints=kp[i], source=sources[i] if sources else f"person {i}",
                 reprojection_px=reprojection_error(project(placed, f, c), kp[i]), params=params[i],
-                mesh_source=("fit + refine (lifts)" if refine == "lifts" else "fit + refine") if refine else mesh))
+                mesh_source=("fit + refine (lifts)" if refine == "lifts" else "fit + refine") if refine else mesh,
+                joint_angles_deg=angles_by_name(angles, i)))
         return results
 
     @torch.no_grad()

@@ -27,6 +27,11 @@ BODY_FORMATS = ("params", "bvh")  # need the fitted body's parameters
 OUTPUT_FORMATS = MESH_FORMATS + BODY_FORMATS
 
 
+def angles_by_name(angles: dict[str, np.ndarray], i: int | None = None) -> dict[str, float]:
+    """``joint_angles`` output (of one body, or body ``i`` of a batch) as plain floats, 2 decimals."""
+    return {name: round(float(v if i is None else v[i]), 2) for name, v in angles.items()}
+
+
 @dataclass
 class MeshResult:
     """A person's mesh and joints in the camera frame (OpenCV axes, metres), placed by ``translation``."""
@@ -45,6 +50,7 @@ class MeshResult:
     params: BodyParams | None = None  # the fitted body's parameters (None for the raw network mesh)
     mesh_source: str = "network"  # 'network', 'fit', 'fit + refine' or 'fit + refine (lifts)'
     normals: np.ndarray | None = None  # (V, 3) unit vertex normals, camera frame; computed when first needed
+    joint_angles_deg: dict[str, float] | None = None  # ``angles()``; computed when first needed
 
     def numpy(self) -> dict[str, np.ndarray]:
         return {k: np.asarray(v) for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
@@ -67,7 +73,9 @@ class MeshResult:
     def angles(self) -> dict[str, float]:
         """Joint angles in degrees (``gtrs.body.joint_angles``) of the body's COCO-19 joints; the trunk's
         lean is from this camera's up axis."""
-        return {name: round(float(v), 2) for name, v in joint_angles(self.joints).items()}
+        if self.joint_angles_deg is None:
+            self.joint_angles_deg = angles_by_name(joint_angles(self.joints))
+        return self.joint_angles_deg
 
     def angles_text(self) -> str:
         """The main joint angles in one line: 'degrees, left / right: knee flexion 12 / 15, ...; trunk lean 5'."""
