@@ -93,14 +93,26 @@ def test_parquet_holds_every_person_of_predict_with_their_body(crowd, classic, t
 def test_json_only_table_job_writes_predicts_people_json(crowd, classic, tmp_path):
     from gtrs.infer.table_job import predict_table
 
+    import csv
+
+    from gtrs.body.joint_angles import ANGLE_NAMES
+
     records, _ = classic
-    summary = predict_table(crowd, tmp_path, (), block_size=16, show_progress=False, precision="float32")
+    summary = predict_table(crowd, tmp_path, ("angles",), block_size=16, show_progress=False, precision="float32")
     written = json.loads((tmp_path / "crowd_people.json").read_text())
     assert summary.people == 39 and [r["source"] for r in written["people"]] == [r["source"] for r in records]
     for got, want in zip(written["people"], records):
         assert got.keys() == want.keys()
         np.testing.assert_allclose(got["joints_coco19"], want["joints_coco19"], rtol=0, atol=1e-5)
     assert not (tmp_path / ".people_blocks").exists()  # the work folder is gone
+    # with 'angles', a row per person of the joint angles, as in the people JSON
+    with open(tmp_path / "crowd_angles.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert tmp_path / "crowd_angles.csv" in summary.written
+    assert list(rows[0]) == ["person", "source", "image", "mesh", *ANGLE_NAMES] and len(rows) == 39
+    assert [r["source"] for r in rows] == [r["source"] for r in records] and rows[5]["person"] == "5"
+    np.testing.assert_allclose([[float(r[n]) for n in ANGLE_NAMES] for r in rows],
+                               [[w["joint_angles_deg"][n] for n in ANGLE_NAMES] for w in records], atol=0.05)
 
 
 def test_mesh_column_and_files_beside_the_table(tmp_path):
@@ -165,7 +177,8 @@ def test_cli_refuses_options_that_do_not_fit_together(crowd, tmp_path):
                           (["--workers", "2"], "--workers is an option of --engine ray"),
                           (["--formats", "parquet", "--render"], "--render is not available with --formats parquet"),
                           (["--engine", "ray", "--html"], "--html is not available with --engine ray"),
-                          (["--mesh-column"], "--mesh-column needs --formats parquet")):
+                          (["--mesh-column"], "--mesh-column needs --formats parquet"),
+                          (["--formats", "parquet,angles"], "--formats angles writes NAME_angles.csv")):
         done = subprocess.run([*GTRS, "predict", str(crowd), "--out", str(tmp_path / "o"), *args],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)

@@ -74,7 +74,8 @@ def predict(
     focal: float = typer.Option(None, help="Focal length in pixels (default: the image's larger side, if known)."),
     formats: str = typer.Option("obj,ply,glb,params,bvh", help="Files to write per person, comma-separated: obj, ply, "
                                 "glb (a skinned, rigged GLB for the fitted body), params (body parameters JSON), bvh "
-                                "(the rig's skeleton); or 'none' (NAME_people.json only, the fastest). parquet: every "
+                                "(the rig's skeleton); or 'none' (NAME_people.json only, the fastest). angles: also NAME_angles.csv, "
+                                "every person's joint angles (a row each). parquet: every "
                                 "person as one row of OUT/people.parquet instead of NAME_people.json (needs gtrs[parquet])."),
     mesh: str = typer.Option("fit", help="fit: the body model fitted to the network's mesh (a valid, rigged body "
                                          "every time); network: the network's raw vertices (faster; no params, "
@@ -122,18 +123,22 @@ def predict(
     from gtrs.export.onnx import OnnxModelError
     from gtrs.infer.predict import predict as run_predict
     from gtrs.infer.predictor import MESH_SOURCES
-    from gtrs.writers.results import OUTPUT_FORMATS
+    from gtrs.writers.results import ANGLES_FORMAT, OUTPUT_FORMATS
 
     # options are checked before anything is read or written
     from gtrs.infer.table_job import ENGINES, TABLE_FORMATS
 
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip() and f.strip().lower() != "none")
-    unknown = [f for f in chosen if f not in OUTPUT_FORMATS + TABLE_FORMATS]
+    known = OUTPUT_FORMATS + (ANGLES_FORMAT,) + TABLE_FORMATS
+    unknown = [f for f in chosen if f not in known]
     if unknown:
-        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS + TABLE_FORMATS)}")
+        _fail(f"--formats: unknown {', '.join(unknown)}; choose from {', '.join(known)}")
     if engine not in ENGINES:
         _fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     table_job = engine == "ray" or "parquet" in chosen
+    if ANGLES_FORMAT in chosen and "parquet" in chosen:
+        _fail("--formats angles writes NAME_angles.csv beside NAME_people.json; with parquet the table's "
+              "joint_angles_deg column holds them")
     if not table_job:
         for option, given in (("--address", address), ("--workers", workers)):
             if given is not None:

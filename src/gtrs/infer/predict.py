@@ -21,7 +21,7 @@ from gtrs.readers.keypoints import (
 )
 from gtrs.infer.journal import PeopleJournal, journal_path, remove_stale_temporaries
 from gtrs.infer.predictor import Reconstructor
-from gtrs.writers.results import OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
+from gtrs.writers.results import ANGLES_FORMAT, OUTPUT_FORMATS, MeshResult, PeopleJsonWriter
 
 
 @dataclass
@@ -192,7 +192,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
     """Reconstruct every person of every keypoint file under ``input`` into ``out``.
 
     Per input ``NAME_people.json`` holds every person (``PEOPLE_SCHEMA``); per person, meshes in
-    ``formats`` (none: JSON only) with ``NAME_k_joints.json``, and with ``render`` pictures. The
+    ``formats`` (none: JSON only) with ``NAME_k_joints.json``, and with ``render`` pictures; with
+    ``angles`` in ``formats``, also ``NAME_angles.csv`` (every person's joint angles, a row each). The
     network runs on batches of people and results are written as they come, with a progress bar
     over people. ``mesh`` / ``refine``: see ``Reconstructor.__call__`` (the fitted body also gives
     ``params`` and ``bvh`` files and a skinned GLB); ``refine=None`` refines the fitted bodies of photos
@@ -212,6 +213,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     out = Path(out)
     summary = PredictSummary()
+    angles_csv = ANGLES_FORMAT in formats
+    formats = tuple(f for f in formats if f != ANGLES_FORMAT)  # the rest are files per person
     files = input_files(Path(input), summary.notes)
     stems = output_stems(files)
     detector: list = []
@@ -248,7 +251,8 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             out.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(out, stems[path])
             journal = PeopleJournal(journal_path(people_json), fresh=overwrite)
-            writer = PeopleJsonWriter(people_json, str(path), frame)
+            writer = PeopleJsonWriter(people_json, str(path), frame, angles_csv=out / f"{stems[path]}_angles.csv"
+                                      if angles_csv else None)
             start = 0  # the file's people so far: person k of a file is NAME_k
             group: list = []  # (k, result) of a photo's people, for NAME_people_overlay.png
             try:
@@ -348,7 +352,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             writer.close(keep=writer.count > 0)
             journal.close(remove=True)
             if writer.count:
-                summary.written.append(people_json)
+                summary.written += [people_json] + ([writer.angles.path] if writer.angles is not None else [])
     finally:  # also on an error: the progress bar ends its line before the error's, the writer thread stops
         saver.shutdown()
         bar.close()

@@ -26,7 +26,7 @@ from gtrs.infer.blocks import BLOCK_SIZE, BlockOutcome, BlockTask, BlockWorker, 
 from gtrs.infer.predict import PredictSummary, input_files, output_stems
 from gtrs.readers.keypoints import KeypointFileError
 from gtrs.writers.parquet import iter_part_records, part_files, part_metadata, write_part
-from gtrs.writers.results import BODY_FORMATS, MESH_FORMATS, PEOPLE_RECORD_KEYS, PeopleJsonWriter
+from gtrs.writers.results import ANGLES_FORMAT, BODY_FORMATS, MESH_FORMATS, PEOPLE_RECORD_KEYS, PeopleJsonWriter
 
 ENGINES = ("local", "ray")
 TABLE_FORMATS = ("parquet",)
@@ -120,7 +120,7 @@ def predict_table(input: str | Path, out: str | Path, formats: tuple[str, ...] =
         _write_job(folder, job | {"complete": True})
         summary.written += parts
     else:
-        summary.written += _write_people_json(parts, out, stems, files, frame)
+        summary.written += _write_people_json(parts, out, stems, files, frame, ANGLES_FORMAT in formats)
         shutil.rmtree(folder, ignore_errors=True)
     return summary
 
@@ -163,21 +163,26 @@ def _write_job(folder: Path, job: dict) -> None:
 
 
 def _write_people_json(parts: list[Path], out: Path, stems: dict[Path, str], files: list[Path],
-                       frame: str) -> list[Path]:
-    """One ``NAME_people.json`` per input from the parts (an input's people are consecutive rows)."""
+                       frame: str, angles: bool = False) -> list[Path]:
+    """One ``NAME_people.json`` per input from the parts (an input's people are consecutive rows), with
+    ``angles`` also its ``NAME_angles.csv``."""
     by_input = {str(p): p for p in files}
     written, writer, current = [], None, None
     for part in parts:
         for row in iter_part_records(part, ["input", *PEOPLE_RECORD_KEYS]):
             if row["input"] != current:
                 if writer is not None:
-                    writer.close()
-                    written.append(writer.path)
+                    written += _close(writer)
                 current = row["input"]
                 path = by_input[current]
-                writer = PeopleJsonWriter(out / f"{stems[path]}_people.json", current, frame)
+                writer = PeopleJsonWriter(out / f"{stems[path]}_people.json", current, frame,
+                                          angles_csv=out / f"{stems[path]}_angles.csv" if angles else None)
             writer.add({k: row[k] for k in PEOPLE_RECORD_KEYS})
     if writer is not None:
-        writer.close()
-        written.append(writer.path)
+        written += _close(writer)
     return written
+
+
+def _close(writer: PeopleJsonWriter) -> list[Path]:
+    writer.close()
+    return [writer.path] + ([writer.angles.path] if writer.angles is not None else [])

@@ -1,6 +1,7 @@
 """MeshResult: one reconstructed person, with writers for OBJ / PLY / GLB meshes and joint JSON."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gtrs.atomic import atomic_path
-from gtrs.body.joint_angles import joint_angles
+from gtrs.body.joint_angles import ANGLE_NAMES, joint_angles
 from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.mesh_normals import vertex_normals
 from gtrs.writers.body_params import BodyParams
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 MESH_FORMATS = ("obj", "ply", "glb")
 BODY_FORMATS = ("params", "bvh")  # need the fitted body's parameters
 OUTPUT_FORMATS = MESH_FORMATS + BODY_FORMATS
+ANGLES_FORMAT = "angles"  # per input, not per person: NAME_angles.csv beside NAME_people.json (PeopleAnglesCsv)
 
 
 def angles_by_name(angles: dict[str, np.ndarray], i: int | None = None) -> dict[str, float]:
@@ -232,12 +234,14 @@ class PeopleJsonWriter:
     """Streams the people of one input into ``path`` (see ``PEOPLE_SCHEMA``): one person at a time, so
     memory stays flat however many people there are; the file appears complete or not at all."""
 
-    def __init__(self, path: str | Path, source: str, frame: str) -> None:
+    def __init__(self, path: str | Path, source: str, frame: str, angles_csv: str | Path | None = None) -> None:
+        """``angles_csv``: also a CSV of the people's joint angles (``PeopleAnglesCsv``), published with the JSON."""
         self.path, self.count = Path(path), 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         self._tmp = Path(tmp)
         self._file = os.fdopen(fd, "w")
+        self.angles = PeopleAnglesCsv(angles_csv) if angles_csv is not None else None
         head = {"schema_version": PEOPLE_SCHEMA_VERSION, "gtrs_version": __version__, "input": source,
                 "frame": FRAME_NAMES[frame], "units": "metres; pixels for 2D",
                 "joint_names": {"coco19": list(COCO19.names), "h36m17": list(H36M17.names)}}
@@ -245,19 +249,57 @@ class PeopleJsonWriter:
 
     def add(self, record: dict) -> None:
         self._file.write((",\n" if self.count else "") + json.dumps(record))
+        if self.angles is not None:
+            self.angles.add(self.count, record)
         self.count += 1
 
     def close(self, keep: bool = True) -> None:
-        """Finish and publish the file (``keep``), or drop it (also when the disk is full)."""
+        """Finish and publish the file (``keep``), or drop it (also when the disk is full); the angles CSV
+        follows the JSON: published after it, dropped with it."""
         if not keep:
+            if self.angles is not None:
+                self.angles.close(keep=False)
             try:
                 self._file.close()
             except OSError:
                 pass
             self._tmp.unlink(missing_ok=True)
             return
-        self._file.write("\n]}\n")
-        self._file.close()
+        try:
+            self._file.write("\n]}\n")
+            self._file.close()
+            os.chmod(self._tmp, 0o644)
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            if self.angles is not None:
+                self.angles.close(keep=False)
+            raise
+        if self.angles is not None:
+            self.angles.close(keep=True)
+
+
+class PeopleAnglesCsv:
+    """The joint angles of one input's people as CSV, a row per person (``person, source, image, mesh``,
+    then ``ANGLE_NAMES`` in degrees), streamed like ``PeopleJsonWriter``: complete or not at all."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        self._tmp = Path(tmp)
+        self._file = os.fdopen(fd, "w", newline="")
+        self._rows = csv.writer(self._file)
+        self._rows.writerow(["person", "source", "image", "mesh", *ANGLE_NAMES])
+
+    def add(self, index: int, record: dict) -> None:
+        angles = record["joint_angles_deg"]
+        self._rows.writerow([index, record["source"], record.get("image") or "", record.get("mesh", ""),
+                             *(angles[n] for n in ANGLE_NAMES)])
+
+    def close(self, keep: bool = True) -> None:
+        try:
+            self._file.close()
+        except OSError:
+            keep = False
         if keep:
             os.chmod(self._tmp, 0o644)
             os.replace(self._tmp, self.path)
