@@ -29,3 +29,29 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+class StreamedFile:
+    """A text file written piece by piece (``.file``) under a hidden temporary name beside ``path``:
+    ``publish()`` gives it its name complete, ``drop()`` removes it, so readers never see a partial file."""
+
+    def __init__(self, path: str | Path, newline: str | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        self.tmp = Path(tmp)
+        self.file = os.fdopen(fd, "w", newline=newline)
+
+    def publish(self) -> Path:
+        self.file.close()
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def drop(self) -> None:
+        """Remove the temporary file (also when closing it fails, as on a full disk)."""
+        try:
+            self.file.close()
+        except OSError:
+            pass
+        self.tmp.unlink(missing_ok=True)

@@ -45,11 +45,11 @@ def test_predict_writes_a_row_of_angles_per_person_as_in_the_people_json(tmp_pat
 
 def test_the_angles_csv_appears_with_the_json_or_not_at_all(tmp_path):
     record = {"source": "a.json#0", "image": None, "mesh": "fit", "joint_angles_deg": {n: 1.5 for n in ANGLE_NAMES}}
-    dropped = PeopleJsonWriter(tmp_path / "a_people.json", "a.json", "viewer", angles_csv=tmp_path / "a_angles.csv")
+    dropped = PeopleJsonWriter(tmp_path / "a_people.json", "a.json", "viewer", angles=True)
     dropped.add(record)
     dropped.close(keep=False)
     assert list(tmp_path.iterdir()) == []  # neither file, nor a temporary one
-    kept = PeopleJsonWriter(tmp_path / "a_people.json", "a.json", "viewer", angles_csv=tmp_path / "a_angles.csv")
+    kept = PeopleJsonWriter(tmp_path / "a_people.json", "a.json", "viewer", angles=True)
     kept.add(record)
     kept.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_angles.csv", "a_people.json"]

@@ -38,9 +38,13 @@ def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
+def _joint(joints: np.ndarray, name: str) -> np.ndarray:
+    return joints[..., _J[name], :]
+
+
 def body_frame(joints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(left, up, forward) unit axes (..., 3) of bodies' COCO-19 joints (..., 19, 3)."""
-    j = lambda name: joints[..., _J[name], :]  # noqa: E731
+    j = lambda name: _joint(joints, name)  # noqa: E731
     up = _unit(j("neck") - j("pelvis"))
     across = (j("left_hip") - j("right_hip")) + (j("left_shoulder") - j("right_shoulder"))
     left = _unit(across - np.sum(across * up, axis=-1, keepdims=True) * up)
@@ -50,7 +54,7 @@ def body_frame(joints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def joint_angles(joints: np.ndarray, camera_up: np.ndarray = CAMERA_UP) -> dict[str, np.ndarray]:
     """``ANGLE_NAMES`` -> degrees (...,) for COCO-19 joints (..., 19, 3) in camera axes (see the module)."""
     joints = np.asarray(joints, dtype=np.float64)
-    j = lambda name: joints[..., _J[name], :]  # noqa: E731
+    j = lambda name: _joint(joints, name)  # noqa: E731
     left, up, forward = body_frame(joints)
     angles: dict[str, np.ndarray] = {}
     for side, outward in (("left", 1.0), ("right", -1.0)):

@@ -48,13 +48,11 @@ def input_files(path: Path, notes: list[str] | None = None) -> list[Path]:
         pictures = {p.stem for p in keypoint_files} | {p.stem.removesuffix("_keypoints") for p in keypoint_files}
         photos = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES and p.stem not in pictures]
         named = images_named_in(keypoint_files, set(photos)) if photos else {}
-        for source in sorted(set(named.values())):
+        for source in sorted(set(named.values())) if notes is not None else ():
             described = sorted(photo.name for photo, by in named.items() if by == source)
             listed = ", ".join(described[:3]) + (f" and {len(described) - 3} more" if len(described) > 3 else "")
-            if notes is not None:
-                notes.append(f"{source}: the people of {listed} are read from this file, not detected")
-        files = [p for p in keypoint_files + photos if p not in named]
-        files.sort()
+            notes.append(f"{source}: the people of {listed} are read from this file, not detected")
+        files = sorted(p for p in keypoint_files + photos if p not in named)
         if not files:
             raise KeypointFileError(f"{path}: no keypoint files (.json, .npy) or images in this folder")
         return files
@@ -213,7 +211,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
 
     out = Path(out)
     summary = PredictSummary()
-    angles_csv = ANGLES_FORMAT in formats
+    with_angles = ANGLES_FORMAT in formats
     formats = tuple(f for f in formats if f != ANGLES_FORMAT)  # the rest are files per person
     files = input_files(Path(input), summary.notes)
     stems = output_stems(files)
@@ -251,8 +249,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             out.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(out, stems[path])
             journal = PeopleJournal(journal_path(people_json), fresh=overwrite)
-            writer = PeopleJsonWriter(people_json, str(path), frame, angles_csv=out / f"{stems[path]}_angles.csv"
-                                      if angles_csv else None)
+            writer = PeopleJsonWriter(people_json, str(path), frame, angles=with_angles)
             start = 0  # the file's people so far: person k of a file is NAME_k
             group: list = []  # (k, result) of a photo's people, for NAME_people_overlay.png
             try:
@@ -352,7 +349,7 @@ def predict(input: str | Path, out: str | Path, joints: str | None = None, focal
             writer.close(keep=writer.count > 0)
             journal.close(remove=True)
             if writer.count:
-                summary.written += [people_json] + ([writer.angles.path] if writer.angles is not None else [])
+                summary.written += writer.paths
     finally:  # also on an error: the progress bar ends its line before the error's, the writer thread stops
         saver.shutdown()
         bar.close()

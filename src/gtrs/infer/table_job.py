@@ -172,17 +172,13 @@ def _write_people_json(parts: list[Path], out: Path, stems: dict[Path, str], fil
         for row in iter_part_records(part, ["input", *PEOPLE_RECORD_KEYS]):
             if row["input"] != current:
                 if writer is not None:
-                    written += _close(writer)
+                    writer.close()
+                    written += writer.paths
                 current = row["input"]
                 path = by_input[current]
-                writer = PeopleJsonWriter(out / f"{stems[path]}_people.json", current, frame,
-                                          angles_csv=out / f"{stems[path]}_angles.csv" if angles else None)
+                writer = PeopleJsonWriter(out / f"{stems[path]}_people.json", current, frame, angles=angles)
             writer.add({k: row[k] for k in PEOPLE_RECORD_KEYS})
     if writer is not None:
-        written += _close(writer)
+        writer.close()
+        written += writer.paths
     return written
-
-
-def _close(writer: PeopleJsonWriter) -> list[Path]:
-    writer.close()
-    return [writer.path] + ([writer.angles.path] if writer.angles is not None else [])

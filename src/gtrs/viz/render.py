@@ -153,9 +153,8 @@ def draw_people_overlay(ax, image: np.ndarray, people: list[tuple[np.ndarray, fl
     h, w = image.shape[:2]
     ax.imshow(image)
     if people:
-        colors = list(range(len(people))) if colors is None else colors
-        parts = [_shaded_triangles(v, faces, f, c, PERSON_COLORS[colors[k] % len(PERSON_COLORS)])
-                 for k, (v, f, c) in enumerate(people)]
+        rgb = [PERSON_COLORS[k % len(PERSON_COLORS)] for k in (range(len(people)) if colors is None else colors)]
+        parts = [_shaded_triangles(v, faces, f, c, rgb[k]) for k, (v, f, c) in enumerate(people)]
         triangles, depth, shaded = (np.concatenate(x) for x in zip(*parts))
         order = np.argsort(-depth)  # far to near
         draw_flat_triangles(ax, triangles[order], shaded[order], alpha)
@@ -165,7 +164,7 @@ def draw_people_overlay(ax, image: np.ndarray, people: list[tuple[np.ndarray, fl
             size = max(8.0, h / 60)  # points; at 100 dpi a label is ~2 x size pixels tall with its box
             ax.text(top[0], max(top[1] - 0.01 * h, 2.2 * size), label, ha="center", va="bottom", fontsize=size,
                     bbox={"boxstyle": "round,pad=0.2", "linewidth": 0, "alpha": 0.9,
-                          "facecolor": PERSON_COLORS[colors[k] % len(PERSON_COLORS)]})
+                          "facecolor": rgb[k]})
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
     ax.axis("off")

@@ -1,10 +1,7 @@
 """MeshResult: one reconstructed person, with writers for OBJ / PLY / GLB meshes and joint JSON."""
 from __future__ import annotations
 
-import csv
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gtrs.atomic import atomic_path
-from gtrs.body.joint_angles import ANGLE_NAMES, joint_angles
+from gtrs.atomic import StreamedFile, atomic_path
+from gtrs.body.joint_angles import joint_angles
 from gtrs.body.joints import COCO19, H36M17
 from gtrs.body.mesh_normals import vertex_normals
+from gtrs.writers.angles_csv import PeopleAnglesCsv
 from gtrs.writers.body_params import BodyParams
 from gtrs.writers.frames import FRAME_NAMES, to_frame
 from gtrs.version import __version__
@@ -230,22 +228,31 @@ PEOPLE_SCHEMA = """Per-input results JSON (``NAME_people.json``), schema_version
              "mesh": str, "joint_angles_deg": {name: degrees} (gtrs.body.joint_angles.ANGLE_NAMES)}, ...]}"""
 
 
+def angles_csv_path(people_json: str | Path) -> Path:
+    """``NAME_angles.csv`` beside ``NAME_people.json``."""
+    people_json = Path(people_json)
+    return people_json.with_name(people_json.name.removesuffix("_people.json") + "_angles.csv")
+
+
 class PeopleJsonWriter:
     """Streams the people of one input into ``path`` (see ``PEOPLE_SCHEMA``): one person at a time, so
     memory stays flat however many people there are; the file appears complete or not at all."""
 
-    def __init__(self, path: str | Path, source: str, frame: str, angles_csv: str | Path | None = None) -> None:
-        """``angles_csv``: also a CSV of the people's joint angles (``PeopleAnglesCsv``), published with the JSON."""
+    def __init__(self, path: str | Path, source: str, frame: str, angles: bool = False) -> None:
+        """``angles``: also ``NAME_angles.csv`` (``PeopleAnglesCsv``), published with the JSON or dropped with it."""
         self.path, self.count = Path(path), 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        self._tmp = Path(tmp)
-        self._file = os.fdopen(fd, "w")
-        self.angles = PeopleAnglesCsv(angles_csv) if angles_csv is not None else None
+        self._stream = StreamedFile(self.path)
+        self._file = self._stream.file
+        self.angles = PeopleAnglesCsv(angles_csv_path(self.path)) if angles else None
         head = {"schema_version": PEOPLE_SCHEMA_VERSION, "gtrs_version": __version__, "input": source,
                 "frame": FRAME_NAMES[frame], "units": "metres; pixels for 2D",
                 "joint_names": {"coco19": list(COCO19.names), "h36m17": list(H36M17.names)}}
         self._file.write(json.dumps(head)[:-1] + ', "people": [\n')
+
+    @property
+    def paths(self) -> list[Path]:
+        """The files this writer publishes: the people JSON, and the angles CSV when asked for."""
+        return [self.path] + ([self.angles.path] if self.angles is not None else [])
 
     def add(self, record: dict) -> None:
         self._file.write((",\n" if self.count else "") + json.dumps(record))
@@ -259,49 +266,14 @@ class PeopleJsonWriter:
         if not keep:
             if self.angles is not None:
                 self.angles.close(keep=False)
-            try:
-                self._file.close()
-            except OSError:
-                pass
-            self._tmp.unlink(missing_ok=True)
+            self._stream.drop()
             return
         try:
             self._file.write("\n]}\n")
-            self._file.close()
-            os.chmod(self._tmp, 0o644)
-            os.replace(self._tmp, self.path)
+            self._stream.publish()
         except BaseException:
             if self.angles is not None:
                 self.angles.close(keep=False)
             raise
         if self.angles is not None:
             self.angles.close(keep=True)
-
-
-class PeopleAnglesCsv:
-    """The joint angles of one input's people as CSV, a row per person (``person, source, image, mesh``,
-    then ``ANGLE_NAMES`` in degrees), streamed like ``PeopleJsonWriter``: complete or not at all."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        self._tmp = Path(tmp)
-        self._file = os.fdopen(fd, "w", newline="")
-        self._rows = csv.writer(self._file)
-        self._rows.writerow(["person", "source", "image", "mesh", *ANGLE_NAMES])
-
-    def add(self, index: int, record: dict) -> None:
-        angles = record["joint_angles_deg"]
-        self._rows.writerow([index, record["source"], record.get("image") or "", record.get("mesh", ""),
-                             *(angles[n] for n in ANGLE_NAMES)])
-
-    def close(self, keep: bool = True) -> None:
-        try:
-            self._file.close()
-        except OSError:
-            keep = False
-        if keep:
-            os.chmod(self._tmp, 0o644)
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
